@@ -1,0 +1,1 @@
+"""ltci_care_delivery."""

@@ -1,0 +1,5 @@
+"""HTTP routes of the care-delivery service."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

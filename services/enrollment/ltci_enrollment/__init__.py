@@ -1,0 +1,1 @@
+"""ltci_enrollment."""

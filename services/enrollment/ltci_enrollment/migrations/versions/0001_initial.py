@@ -1,0 +1,40 @@
+"""Initial schema: platform tables (outbox, inbox, dead letters, idempotency) and persons.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-25
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from ltci_shared.migrations import create_platform_tables_v1, drop_platform_tables_v1
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_platform_tables_v1()
+    op.create_table(
+        "persons",
+        sa.Column("person_id", sa.String(36), nullable=False),
+        sa.Column("resident_id_hash", sa.String(64), nullable=False),
+        sa.Column("resident_id_encrypted", sa.String(200), nullable=False),
+        sa.Column("resident_id_masked", sa.String(18), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("sex", sa.String(1), nullable=False),
+        sa.Column("region_code", sa.String(6), nullable=False),
+        sa.Column("scheme", sa.String(20), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", name="pk_persons"),
+        sa.UniqueConstraint("resident_id_hash", name="uq_persons_resident_id_hash"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("persons")
+    drop_platform_tables_v1()

@@ -1,0 +1,234 @@
+"""The platform's integration-event contracts, one class per event type and version.
+
+Changing a contract in a backward-incompatible way (removing or retyping a field, making a
+new field required, dropping an enum value) fails ``shared/tests/events/test_compatibility.py``;
+publish a new type or version instead. Regenerate the committed JSON Schemas with
+``uv run python -m ltci_shared.events.schemas --write``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from ltci_shared.events.base import IntegrationEvent
+from ltci_shared.money import Money, NonNegativeMoney
+
+Id = str
+RegionCode = str
+Scheme = Literal["employee", "resident"]  # 职工医保 / 居民医保
+Fund = Literal["employee_ltc", "resident_ltc", "medical_assistance", "basic_medical", "critical_illness"]
+ServiceForm = Literal["institutional", "home_visit", "home_self_care", "home_combined", "family_care"]
+
+
+# --- enrollment -------------------------------------------------------------------------
+
+
+class _Enrollment(IntegrationEvent):
+    producer: ClassVar[str] = "enrollment"
+
+
+class PersonEnrolled(_Enrollment):
+    """A person's membership period in basic (and so care) insurance began."""
+
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    scheme: Scheme
+    valid_from: date
+    birth_date: date
+    sex: Literal["M", "F"]
+
+
+class EnrollmentEnded(_Enrollment):
+    """A membership period ended (death, moving away, a scheme change)."""
+
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    scheme: Scheme
+    ended_on: date
+    reason: Literal["death", "moved_away", "scheme_change", "other"]
+
+
+class ContributionPosted(_Enrollment):
+    """Money collected into a fund, by payer (individual, employer, fiscal subsidy, ...)."""
+
+    key_field: ClassVar[str] = "contribution_id"
+    contribution_id: Id
+    person_id: Id | None = None
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    fund: Fund
+    payer: Literal[
+        "individual", "employer", "fiscal", "basic_medical_fund", "donation", "assistance_subsidy"
+    ]
+    year: int = Field(ge=2000, le=2100)
+    amount: Money
+    posted_on: date
+
+
+class AssistanceCategoryChanged(_Enrollment):
+    """A person's medical-assistance recipient classes (特困, 低保, ...) changed."""
+
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    categories: list[str]
+    valid_from: date
+    valid_until: date | None = None
+
+
+# --- assessment -------------------------------------------------------------------------
+
+
+class _Assessment(IntegrationEvent):
+    producer: ClassVar[str] = "assessment"
+
+
+class AssessmentCompleted(_Assessment):
+    """A final disability grade (0-5) was decided for a person."""
+
+    assessment_id: Id
+    application_id: Id
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    instrument: Literal["national_2021", "barthel"]
+    grade: int = Field(ge=0, le=5)
+    assessed_on: date
+    policy_version: str
+    fee: NonNegativeMoney
+    fee_fund_share: NonNegativeMoney
+
+
+class EligibilityGranted(_Assessment):
+    """A person is eligible for benefits at a grade within a window."""
+
+    eligibility_id: Id
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    grade: int = Field(ge=0, le=5)
+    valid_from: date
+    valid_until: date
+
+
+class EligibilityRevoked(_Assessment):
+    """An eligibility window ended early (review, death, end of enrollment)."""
+
+    eligibility_id: Id
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    ended_on: date
+    reason: Literal["review", "death", "enrollment_ended", "objection", "other"]
+
+
+# --- care-delivery ----------------------------------------------------------------------
+
+
+class _CareDelivery(IntegrationEvent):
+    producer: ClassVar[str] = "care-delivery"
+
+
+class ServiceVisitLogged(_CareDelivery):
+    """A visit was recorded and verified (or flagged with named exceptions)."""
+
+    visit_id: Id
+    provider_id: Id
+    person_id: Id
+    caregiver_id: Id
+    plan_id: Id | None = None
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    service_form: ServiceForm
+    service_date: date
+    begin_at: datetime
+    end_at: datetime
+    items: list[str]
+    verified: bool
+    exceptions: list[str] = Field(default_factory=list)
+
+
+class VisitVoided(_CareDelivery):
+    """A previously logged visit was voided (settlement reverses what it paid)."""
+
+    visit_id: Id
+    provider_id: Id
+    person_id: Id
+    reason: str
+    voided_at: datetime
+
+
+class CarePlanActivated(_CareDelivery):
+    """A care plan for an eligible person with a provider became active."""
+
+    plan_id: Id
+    person_id: Id
+    provider_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    service_form: ServiceForm
+    package_code: str
+    grade: int = Field(ge=0, le=5)
+    starts_on: date
+    ends_on: date | None = None
+
+
+class StayReported(_CareDelivery):
+    """A hospital or institutional stay began or ended (home care pauses during it)."""
+
+    stay_id: Id
+    person_id: Id
+    kind: Literal["hospital", "institution"]
+    admitted_on: date
+    discharged_on: date | None = None
+
+
+class DeviceRentalChanged(_CareDelivery):
+    """An assistive-device rental started, changed or ended."""
+
+    rental_id: Id
+    person_id: Id
+    provider_id: Id
+    device_code: str
+    status: Literal["started", "changed", "ended"]
+    starts_on: date
+    ends_on: date | None = None
+    daily_rate: NonNegativeMoney
+
+
+# --- settlement -------------------------------------------------------------------------
+
+
+class _Settlement(IntegrationEvent):
+    producer: ClassVar[str] = "settlement"
+
+
+class LiabilityPosted(_Settlement):
+    """A fund liability to a provider was posted to the ledger."""
+
+    journal_entry_id: Id
+    claim_id: Id
+    provider_id: Id
+    person_id: Id
+    fund: Fund
+    amount: Money
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+class ClaimAdjudicated(_Settlement):
+    """A provider's monthly claim was adjudicated."""
+
+    key_field: ClassVar[str] = "provider_id"
+    claim_id: Id
+    provider_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    approved_total: NonNegativeMoney
+    person_total: NonNegativeMoney
+    line_count: int = Field(ge=0)
+
+
+class StatementIssued(_Settlement):
+    """A provider statement (what the fund owes for a period) was issued."""
+
+    key_field: ClassVar[str] = "provider_id"
+    statement_id: Id
+    provider_id: Id
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    amount_payable: NonNegativeMoney

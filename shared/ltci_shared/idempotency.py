@@ -1,0 +1,107 @@
+"""Idempotency-Key support for external writes, stored in the same transaction as the effects.
+
+Same key and same body: the stored response is returned and nothing runs again.
+Same key with another body: refused (``IdempotencyKeyReused``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy.exc import IntegrityError
+
+from ltci_shared.errors import IdempotencyKeyReused, InvalidInput
+from ltci_shared.uow import UnitOfWork
+
+MAX_KEY_LENGTH = 200
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    if "idempotency_keys" in metadata.tables:
+        return metadata.tables["idempotency_keys"]
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", String(200), nullable=False),
+        Column("key", String(MAX_KEY_LENGTH), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("response", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("scope", "key"),
+    )
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: Any
+    replayed: bool
+
+
+def request_hash(body: Any) -> str:
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def run_idempotent(
+    uow_factory: Callable[[], UnitOfWork],
+    table: Table,
+    *,
+    scope: str,
+    key: str | None,
+    body: Any,
+    use_case: Callable[[UnitOfWork], Awaitable[tuple[int, Any]]],
+) -> StoredResponse:
+    """Run ``use_case`` in one unit of work, recording its response under ``(scope, key)``.
+
+    ``scope`` names the caller and operation (e.g. ``client-id:POST /persons``) so keys of
+    different clients never collide. ``use_case`` returns (status code, JSON-able body).
+    """
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
+        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+    digest = request_hash(body)
+    async with uow_factory() as uow:
+        if key is not None and (stored := await _lookup(uow, table, scope, key, digest)):
+            return stored
+        status, response = await use_case(uow)
+        if key is not None:
+            await uow.session.execute(
+                table.insert().values(
+                    scope=scope, key=key, request_hash=digest, status_code=status,
+                    response=orjson.dumps(response).decode(), created_at=datetime.now(UTC),
+                )
+            )
+        try:
+            await uow.commit()
+        except IntegrityError:
+            if key is None:
+                raise
+            await uow.rollback()
+            # A concurrent request with the same key committed first: answer as it did.
+            if stored := await _lookup(uow, table, scope, key, digest):
+                return stored
+            raise
+    return StoredResponse(status, response, replayed=False)
+
+
+async def _lookup(
+    uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
+) -> StoredResponse | None:
+    row = (
+        await uow.session.execute(
+            table.select().where(table.c.scope == scope, table.c.key == key)
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request body"
+        )
+    return StoredResponse(row.status_code, orjson.loads(row.response), replayed=True)

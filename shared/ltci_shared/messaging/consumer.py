@@ -1,0 +1,164 @@
+"""The idempotent consumer: an inbox row per event in the same transaction as the handler's effects.
+
+Transport adapters (Kafka, in-process) hand each message to ``EventConsumer.handle`` and commit
+their position only after it returns. Outcomes:
+
+- applied: the inbox row and the handler's effects committed together;
+- duplicate: the event id was already in the inbox, nothing done;
+- ignored: no handler for this type (a topic carries types a consumer does not need);
+- dead-lettered: undecodable, invalid payload, or the handler failed ``max_attempts`` times;
+  the message and the reason went to the dead-letter sink, so the partition keeps moving.
+
+Transient failures (the database unreachable, a dropped connection) are retried without limit
+and never dead-lettered: the position is not advanced until the event is applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
+from ltci_shared.events.envelope import Envelope
+from ltci_shared.messaging.message import Message
+from ltci_shared.messaging.tables import MessagingTables
+from ltci_shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class DeadLetterSink(Protocol):
+    async def send(self, consumer: str, message: Message, reason: str, event_id: str | None) -> None: ...
+
+
+class EventConsumer:
+    """One named consumer (its own inbox position) with a handler per event type."""
+
+    def __init__(
+        self,
+        name: str,
+        uow_factory: Callable[[], UnitOfWork],
+        tables: MessagingTables,
+        handlers: Mapping[str, Handler],
+        dead_letters: DeadLetterSink,
+        *,
+        max_attempts: int = 3,
+        retry_delay: float = 0.05,
+    ) -> None:
+        self.name = name
+        self._uow_factory = uow_factory
+        self._inbox = tables.inbox
+        self.handlers = dict(handlers)
+        self.dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self.after_commit: Callable[[Message, Outcome], Awaitable[None]] | None = None
+
+    async def handle(self, message: Message) -> Outcome:
+        try:
+            envelope = Envelope.from_bytes(message.value)
+        except (ValidationError, ValueError) as exc:
+            return await self._dead_letter(message, f"undecodable envelope: {_short(exc)}", None)
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return Outcome.IGNORED
+        try:
+            payload = envelope.payload()
+        except (ValidationError, ValueError) as exc:
+            reason = f"invalid {envelope.type} payload: {_short(exc)}"
+            return await self._dead_letter(message, reason, envelope.id)
+        return await self._apply_with_retries(message, envelope, payload, handler)
+
+    async def _apply_with_retries(
+        self, message: Message, envelope: Envelope, payload: Any, handler: Handler
+    ) -> Outcome:
+        failures, delay = 0, self._retry_delay
+        while True:
+            try:
+                outcome = await self._apply(message, envelope, payload, handler)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("consumer %s: transient failure on %s, retrying: %s",
+                            self.name, envelope.id, _short(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            except Exception as exc:
+                failures += 1
+                if failures >= self._max_attempts:
+                    reason = f"handler failed {failures} times: {type(exc).__name__}: {_short(exc)}"
+                    return await self._dead_letter(message, reason, envelope.id)
+                await asyncio.sleep(self._retry_delay)
+                continue
+            if self.after_commit is not None:
+                await self.after_commit(message, outcome)
+            return outcome
+
+    async def _apply(
+        self, message: Message, envelope: Envelope, payload: Any, handler: Handler
+    ) -> Outcome:
+        async with self._uow_factory() as uow:
+            try:
+                await uow.session.execute(
+                    self._inbox.insert().values(
+                        consumer=self.name,
+                        event_id=envelope.id,
+                        event_type=envelope.type,
+                        topic=message.topic,
+                        partition=message.partition,
+                        offset=message.offset,
+                        processed_at=datetime.now(UTC),
+                    )
+                )
+            except IntegrityError:
+                return Outcome.DUPLICATE
+            await handler(uow, payload, envelope)
+            try:
+                await uow.commit()
+            except IntegrityError:
+                # A concurrent delivery of the same event committed first.
+                if await self._seen(envelope.id):
+                    return Outcome.DUPLICATE
+                raise
+        return Outcome.APPLIED
+
+    async def _seen(self, event_id: str) -> bool:
+        async with self._uow_factory() as uow:
+            row = await uow.session.execute(
+                self._inbox.select().where(
+                    self._inbox.c.consumer == self.name, self._inbox.c.event_id == event_id
+                )
+            )
+            return row.first() is not None
+
+    async def _dead_letter(self, message: Message, reason: str, event_id: str | None) -> Outcome:
+        log.error("consumer %s: dead-lettering %s from %s: %s",
+                  self.name, event_id or "<undecodable>", message.topic, reason)
+        await self.dead_letters.send(self.name, message, reason, event_id)
+        return Outcome.DEAD_LETTERED
+
+
+def _short(exc: BaseException, limit: int = 500) -> str:
+    text = str(exc).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

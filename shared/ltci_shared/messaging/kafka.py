@@ -1,0 +1,182 @@
+"""The Apache Kafka adapter: idempotent producer, manual-commit consumer runner, dead-letter topic."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, TopicAlreadyExistsError
+
+from ltci_shared.messaging.consumer import EventConsumer
+from ltci_shared.messaging.message import Message
+
+log = logging.getLogger(__name__)
+
+DLQ_REASON = "ltci-dlq-reason"
+DLQ_TOPIC = "ltci-original-topic"
+DLQ_PARTITION = "ltci-original-partition"
+DLQ_OFFSET = "ltci-original-offset"
+DLQ_CONSUMER = "ltci-consumer"
+
+
+def dead_letter_topic(consumer: str, prefix: str = "ltci") -> str:
+    return f"{prefix}.dlq.{consumer}"
+
+
+def new_producer(bootstrap: str) -> AIOKafkaProducer:
+    """Idempotent producer, acks from all in-sync replicas."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=1024 * 1024,
+        request_timeout_ms=30_000,
+    )
+
+
+class KafkaPublisher:
+    """Publisher port over an AIOKafkaProducer: returns only after every send is acknowledged."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        futures = [
+            await self._producer.send(
+                m.topic, m.value, key=m.key.encode(), headers=list(m.headers), partition=m.partition
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*futures)
+
+
+class KafkaDeadLetterSink:
+    """Sends a failed message, with the reason in headers, to the consumer's dead-letter topic."""
+
+    def __init__(self, producer: AIOKafkaProducer, prefix: str = "ltci") -> None:
+        self._producer = producer
+        self._prefix = prefix
+
+    async def send(self, consumer: str, message: Message, reason: str, event_id: str | None) -> None:
+        headers = [
+            (DLQ_REASON, reason.encode()),
+            (DLQ_TOPIC, message.topic.encode()),
+            (DLQ_PARTITION, str(message.partition).encode()),
+            (DLQ_OFFSET, str(message.offset).encode()),
+            (DLQ_CONSUMER, consumer.encode()),
+        ]
+        await self._producer.send_and_wait(
+            dead_letter_topic(consumer, self._prefix),
+            message.value,
+            key=message.key.encode() if message.key else None,
+            headers=headers,
+        )
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = 3) -> None:
+    """Create the topics that do not exist yet (replication 1 on a single dev broker)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(t, partitions, 1) for t in set(topics) - existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+class KafkaConsumerRunner:
+    """Feeds an EventConsumer from Kafka; commits offsets only after the database commit."""
+
+    def __init__(
+        self, consumer: EventConsumer, bootstrap: str, topics: Sequence[str], *, group_id: str | None = None
+    ) -> None:
+        self.consumer = consumer
+        self._bootstrap = bootstrap
+        self._topics = list(topics)
+        self._group_id = group_id or consumer.name
+        self.started = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        kc = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+        )
+        await kc.start()
+        self.started.set()
+        try:
+            while not stop.is_set():
+                batches = await kc.getmany(timeout_ms=200, max_records=500)
+                for tp, records in batches.items():
+                    await self._process(kc, tp, records)
+        finally:
+            await kc.stop()
+
+    async def _process(self, kc: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
+        for record in records:
+            await self.consumer.handle(
+                Message(
+                    topic=record.topic,
+                    key=(record.key or b"").decode(),
+                    value=record.value,
+                    headers=tuple(record.headers or ()),
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+            )
+        try:
+            await kc.commit({tp: records[-1].offset + 1})
+        except CommitFailedError:
+            log.warning("offset commit for %s refused after a rebalance; records will be redelivered", tp)
+
+
+async def replay_dead_letters(
+    bootstrap: str, consumer: str, prefix: str = "ltci", *, idle_ms: int = 2000
+) -> int:
+    """Re-publish every dead letter of ``consumer`` to its original topic; returns the count.
+
+    Uses its own consumer group on the dead-letter topic, so each dead letter is replayed once;
+    the consumers' inboxes make a replay of an already-applied event harmless.
+    """
+    topic = dead_letter_topic(consumer, prefix)
+    kc = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"{consumer}.dlq-replay",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    producer = new_producer(bootstrap)
+    await kc.start()
+    await producer.start()
+    replayed = 0
+    try:
+        while batches := await kc.getmany(timeout_ms=idle_ms, max_records=500):
+            for tp, records in batches.items():
+                for r in records:
+                    headers = dict(r.headers or ())
+                    original = headers.get(DLQ_TOPIC, b"").decode()
+                    if not original:
+                        log.error("dead letter at %s:%s has no original topic", tp, r.offset)
+                        continue
+                    await producer.send_and_wait(
+                        original, r.value, key=r.key, headers=[("ltci-replayed-from", topic.encode())]
+                    )
+                    replayed += 1
+                await kc.commit({tp: records[-1].offset + 1})
+    finally:
+        await producer.stop()
+        await kc.stop()
+    return replayed

@@ -1,0 +1,96 @@
+"""The outbox relay: publishes unsent outbox rows and marks them sent after acknowledgement."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ltci_shared.messaging.message import Message, Publisher
+from ltci_shared.messaging.tables import MessagingTables
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Locks a batch of unsent rows (FOR UPDATE SKIP LOCKED, never an id watermark, since ids
+    commit out of order), publishes them, and marks them sent in the same transaction only
+    after the publisher returned (broker acknowledged, or in-process subscribers committed).
+    A crash anywhere before that commit leaves the rows unsent: they are published again,
+    and consumers drop the duplicate by event id.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        publisher: Publisher,
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._outbox = tables.outbox
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self.wake = asyncio.Event()
+
+    async def run_once(self) -> int:
+        """Publish one batch; returns how many rows were sent."""
+        o = self._outbox
+        async with self._sessionmaker() as session, session.begin():
+            query = (
+                select(o.c.id, o.c.topic, o.c.aggregateid, o.c.type, o.c.payload)
+                .where(o.c.sent_at.is_(None))
+                .order_by(o.c.id)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            await self._publisher.publish(
+                [
+                    Message(
+                        topic=r.topic,
+                        key=r.aggregateid,
+                        value=r.payload.encode(),
+                        headers=(("type", r.type.encode()),),
+                    )
+                    for r in rows
+                ]
+            )
+            sent_at = datetime.now(UTC)
+            await session.execute(
+                update(o).where(o.c.id.in_([r.id for r in rows])).values(sent_at=sent_at)
+            )
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Publish until nothing is left unsent; returns the total."""
+        total = 0
+        while sent := await self.run_once():
+            total += sent
+        return total
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        backoff = self._idle_seconds
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+                backoff = self._idle_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay batch failed; retrying in %.1fs", backoff)
+                sent, backoff = 0, min(backoff * 2, 5.0)
+            if sent < self._batch_size:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass

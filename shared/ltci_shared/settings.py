@@ -1,0 +1,60 @@
+"""Settings base for every service: pydantic-settings, one env prefix per service, validated at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_MARKER = "dev-only-"
+"""Default secrets start with this marker; they are refused outside development."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; each service subclasses it with its own ``env_prefix``.
+
+    ``environment`` is ``development`` (the embedded default), ``test`` or ``production``.
+    Outside development every secret must be set explicitly: a default secret is refused.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LTCI_", extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    bus: Literal["inprocess", "kafka"] = "inprocess"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = "ltci"
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_seconds: float = Field(default=0.2, gt=0, le=30)
+    consumer_max_attempts: int = Field(default=3, ge=1, le=100)
+    pii_encryption_key: str = DEV_SECRET_MARKER + "pii-encryption-key"
+    pii_lookup_key: str = DEV_SECRET_MARKER + "pii-lookup-key"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> ServiceSettings:
+        if self.environment == "development":
+            return self
+        weak = [
+            name
+            for name, value in self.model_dump().items()
+            if isinstance(value, str) and value.startswith(DEV_SECRET_MARKER)
+        ]
+        if weak:
+            raise ValueError(
+                f"default development secrets are refused in {self.environment}: "
+                + ", ".join(sorted(weak))
+            )
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def topic(self, producer: str) -> str:
+        """The topic a producing service publishes to, e.g. ``ltci.enrollment.events``."""
+        return f"{self.kafka_topic_prefix}.{producer}.events"
