@@ -164,20 +164,17 @@ def test_resident_id_repr_is_masked() -> None:
     assert "110***********002X" in repr(parsed)
 
 
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [
-        ("32090219450312123X", "320***********123X"),
-        ("  32090219450312123X ", "320***********123X"),
-        ("", ""),
-        ("1", "*"),
-        ("12345678", "********"),
-        ("12345678901234", "**************"),
-        ("320902450312123", "320********2123"),
-        ("3209021945031212", "320*********1212"),
-        ("320902194503121234567", "320**************4567"),
-    ],
-)
+# fmt: off
+MASKS: list[tuple[str, str]] = [
+    ("32090219450312123X", "320***********123X"), ("  32090219450312123X ", "320***********123X"),
+    ("", ""), ("1", "*"), ("12345678", "********"), ("12345678901234", "**************"),
+    ("320902450312123", "320********2123"), ("3209021945031212", "320*********1212"),
+    ("320902194503121234567", "320**************4567"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("value", "masked"), MASKS)
 def test_mask(value: str, masked: str) -> None:
     assert mask_resident_id(value) == masked
 
@@ -286,55 +283,40 @@ def test_cipher_repr_hides_keys(cipher: PiiCipher) -> None:
     assert repr(ENC_KEY) not in repr(cipher)
 
 
-def reference(encryption_key: bytes, lookup_key: bytes) -> PiiCipher:
-    return PiiCipher(encryption_key, lookup_key)
+def sha(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
 
 
-@pytest.mark.parametrize(
-    ("enc_secret", "lookup_secret", "enc_bytes", "lookup_bytes"),
-    [
-        (ENC_KEY.hex(), LOOKUP_KEY.hex(), ENC_KEY, LOOKUP_KEY),
-        (ENC_KEY.hex().upper(), LOOKUP_KEY.hex(), ENC_KEY, LOOKUP_KEY),
-        (
-            base64.urlsafe_b64encode(ENC_KEY).decode(),
-            base64.urlsafe_b64encode(LOOKUP_KEY).decode(),
-            ENC_KEY,
-            LOOKUP_KEY,
-        ),
-        (
-            base64.urlsafe_b64encode(ENC_KEY).decode().rstrip("="),
-            base64.b64encode(LOOKUP_KEY).decode().rstrip("="),
-            ENC_KEY,
-            LOOKUP_KEY,
-        ),
-        (
-            base64.b64encode(bytes(range(200, 232))).decode(),
-            f"  {LOOKUP_KEY.hex()}\n",
-            bytes(range(200, 232)),
-            LOOKUP_KEY,
-        ),
-        (
-            "correct horse battery staple",
-            "another passphrase",
-            hashlib.sha256(b"correct horse battery staple").digest(),
-            hashlib.sha256(b"another passphrase").digest(),
-        ),
-        (
-            ENC_KEY.hex()[:62],  # neither a 32-byte hex nor base64 key: a passphrase
-            LOOKUP_KEY.hex(),
-            hashlib.sha256(ENC_KEY.hex()[:62].encode()).digest(),
-            LOOKUP_KEY,
-        ),
-    ],
-)
-def test_from_secrets(
-    enc_secret: str, lookup_secret: str, enc_bytes: bytes, lookup_bytes: bytes
-) -> None:
-    built = PiiCipher.from_secrets(enc_secret, lookup_secret)
-    expected = reference(enc_bytes, lookup_bytes)
+B64, OTHER = base64.urlsafe_b64encode, bytes(range(200, 232))
+# fmt: off
+ENC_SECRETS: list[tuple[str, bytes]] = [
+    (ENC_KEY.hex(), ENC_KEY), (ENC_KEY.hex().upper(), ENC_KEY), (f" {ENC_KEY.hex()}\n", ENC_KEY),
+    (B64(ENC_KEY).decode(), ENC_KEY), (B64(ENC_KEY).decode().rstrip("="), ENC_KEY),
+    (base64.b64encode(OTHER).decode(), OTHER),  # standard alphabet too
+    ("correct horse battery staple", sha("correct horse battery staple")),
+    (ENC_KEY.hex()[:62], sha(ENC_KEY.hex()[:62])),  # not 32 bytes as hex or base64
+    (LOOKUP_KEY.hex(), sha(LOOKUP_KEY.hex())),  # 40 bytes: too long for AES-256, a passphrase
+]
+LOOKUP_SECRETS: list[tuple[str, bytes]] = [
+    (LOOKUP_KEY.hex(), LOOKUP_KEY), (B64(LOOKUP_KEY).decode(), LOOKUP_KEY),
+    (base64.b64encode(LOOKUP_KEY).decode().rstrip("="), LOOKUP_KEY), (OTHER.hex(), OTHER),
+    ("another passphrase", sha("another passphrase")), (OTHER.hex()[:40], sha(OTHER.hex()[:40])),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("secret", "key"), ENC_SECRETS)
+def test_from_secrets_encryption_key(secret: str, key: bytes) -> None:
+    built = PiiCipher.from_secrets(secret, LOOKUP_KEY.hex())
+    expected = PiiCipher(key, LOOKUP_KEY)
     assert expected.decrypt(built.encrypt(VALID_X)) == VALID_X
     assert built.decrypt(expected.encrypt(VALID_X)) == VALID_X
-    assert built.lookup_hash(VALID_X) == expected.lookup_hash(VALID_X)
+
+
+@pytest.mark.parametrize(("secret", "key"), LOOKUP_SECRETS)
+def test_from_secrets_lookup_key(secret: str, key: bytes) -> None:
+    built = PiiCipher.from_secrets(ENC_KEY.hex(), secret)
+    assert built.lookup_hash(VALID_X) == PiiCipher(ENC_KEY, key).lookup_hash(VALID_X)
 
 
 @pytest.mark.parametrize(
