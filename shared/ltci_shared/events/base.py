@@ -27,6 +27,8 @@ class IntegrationEvent(BaseModel):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return  # an abstract grouping (one per producer), not a contract
         if cls.__name__ in EVENT_TYPES:
             raise TypeError(f"event type {cls.__name__} registered twice")
         EVENT_TYPES[cls.__name__] = cls

@@ -160,5 +160,12 @@ class EventConsumer:
 
 
 def _short(exc: BaseException, limit: int = 500) -> str:
-    text = str(exc).replace("\n", " ")
+    """The error as one line, without the input values (they may hold personal data)."""
+    if isinstance(exc, ValidationError):
+        text = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
+    else:
+        text = str(exc).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -142,41 +142,51 @@ class KafkaConsumerRunner:
             log.warning("offset commit for %s refused after a rebalance; records will be redelivered", tp)
 
 
-async def replay_dead_letters(
-    bootstrap: str, consumer: str, prefix: str = "ltci", *, idle_ms: int = 2000
-) -> int:
-    """Re-publish every dead letter of ``consumer`` to its original topic; returns the count.
+async def replay_dead_letters(bootstrap: str, consumer: str, prefix: str = "ltci") -> int:
+    """Re-publish the dead letters of ``consumer`` to their original topics; returns the count.
 
-    Uses its own consumer group on the dead-letter topic, so each dead letter is replayed once;
-    the consumers' inboxes make a replay of an already-applied event harmless.
+    Replays what the dead-letter topic holds when the replay starts (a message that fails again
+    lands after that end and waits for the next replay). The position is kept in the group
+    ``<consumer>.dlq-replay``, so each dead letter is replayed once; the consumers' inboxes make
+    a replay of an already-applied event harmless.
     """
     topic = dead_letter_topic(consumer, prefix)
-    kc = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"{consumer}.dlq-replay",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
+    kc = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{consumer}.dlq-replay",
+                          enable_auto_commit=False, auto_offset_reset="earliest")
     producer = new_producer(bootstrap)
     await kc.start()
     await producer.start()
-    replayed = 0
     try:
-        while batches := await kc.getmany(timeout_ms=idle_ms, max_records=500):
-            for tp, records in batches.items():
-                for r in records:
-                    headers = dict(r.headers or ())
-                    original = headers.get(DLQ_TOPIC, b"").decode()
-                    if not original:
-                        log.error("dead letter at %s:%s has no original topic", tp, r.offset)
-                        continue
-                    await producer.send_and_wait(
-                        original, r.value, key=r.key, headers=[("ltci-replayed-from", topic.encode())]
-                    )
-                    replayed += 1
-                await kc.commit({tp: records[-1].offset + 1})
+        if topic not in await kc.topics():
+            return 0
+        partitions = [TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))]
+        kc.assign(partitions)
+        ends = await kc.end_offsets(partitions)
+        return sum([await _replay_partition(kc, producer, tp, ends[tp]) for tp in partitions])
     finally:
         await producer.stop()
         await kc.stop()
+
+
+async def _replay_partition(
+    kc: AIOKafkaConsumer, producer: AIOKafkaProducer, tp: TopicPartition, end: int
+) -> int:
+    committed = await kc.committed(tp)
+    if committed is None:
+        await kc.seek_to_beginning(tp)
+    else:
+        kc.seek(tp, committed)
+    replayed = 0
+    while await kc.position(tp) < end:
+        for r in (await kc.getmany(tp, timeout_ms=1000, max_records=500)).get(tp, []):
+            if r.offset >= end:
+                break
+            original = dict(r.headers or ()).get(DLQ_TOPIC, b"").decode()
+            if original:
+                await producer.send_and_wait(
+                    original, r.value, key=r.key, headers=[("ltci-replayed-from", tp.topic.encode())])
+                replayed += 1
+            else:
+                log.error("dead letter at %s:%s names no original topic; skipped", tp, r.offset)
+            await kc.commit({tp: r.offset + 1})
     return replayed

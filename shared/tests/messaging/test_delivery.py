@@ -133,7 +133,7 @@ async def test_poison_messages_go_to_dead_letters_and_the_partition_keeps_moving
     # After the fix, replaying the dead letters applies what can now be applied.
     h.fail_handler_for.clear()
     if h.adapter == "kafka":
-        assert await replay_dead_letters(h.bootstrap, CONSUMER, h.prefix, idle_ms=1000) == 2
+        assert await replay_dead_letters(h.bootstrap, CONSUMER, h.prefix) == 2
     else:
         counts = await SqlDeadLetterSink(h.sink.sessionmaker, h.sink.tables).replay(h.consumer)
         assert counts == {"applied": 1, "dead_lettered": 1}
