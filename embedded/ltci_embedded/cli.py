@@ -17,8 +17,12 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run all five services embedded (SQLite + in-process bus)")
     run.add_argument("--host", default=os.environ.get("LTCI_HOST", "127.0.0.1"))
-    run.add_argument("--port", type=int, default=int(os.environ.get("LTCI_PORT", "8000")),
-                     help="gateway port; the services take the next four")
+    run.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("LTCI_PORT", "8000")),
+        help="gateway port; the services take the next four",
+    )
     run.add_argument("--data-dir", type=Path, default=Path(os.environ.get("LTCI_DATA_DIR", "var")))
     run.add_argument("--log-json", action="store_true", help="JSON logs instead of plain lines")
     args = parser.parse_args()

@@ -40,20 +40,38 @@ def build(data_dir: Path, host: str = "127.0.0.1", base_port: int = 8000) -> Emb
     def db(name: str) -> str:
         return f"sqlite+aiosqlite:///{(data_dir / f'{name}.db').resolve()}"
 
-    ports = {"gateway": base_port, "enrollment": base_port + 1, "assessment": base_port + 2,
-             "care-delivery": base_port + 3, "settlement": base_port + 4}
+    ports = {
+        "gateway": base_port,
+        "enrollment": base_port + 1,
+        "assessment": base_port + 2,
+        "care-delivery": base_port + 3,
+        "settlement": base_port + 4,
+    }
     url = {name: f"http://{host}:{port}" for name, port in ports.items()}
     apps = {
-        "enrollment": enrollment_app(EnrollmentSettings(database_url=db("enrollment")), bus=bus, migrate=True),
-        "assessment": assessment_app(AssessmentSettings(database_url=db("assessment")), bus=bus, migrate=True),
+        "enrollment": enrollment_app(
+            EnrollmentSettings(database_url=db("enrollment")), bus=bus, migrate=True
+        ),
+        "assessment": assessment_app(
+            AssessmentSettings(database_url=db("assessment")), bus=bus, migrate=True
+        ),
         "care-delivery": care_delivery_app(
-            CareDeliverySettings(database_url=db("care_delivery")), bus=bus, migrate=True),
-        "settlement": settlement_app(SettlementSettings(database_url=db("settlement")), bus=bus, migrate=True),
+            CareDeliverySettings(database_url=db("care_delivery")), bus=bus, migrate=True
+        ),
+        "settlement": settlement_app(
+            SettlementSettings(database_url=db("settlement")), bus=bus, migrate=True
+        ),
         "gateway": gateway_app(
-            GatewaySettings(database_url=db("gateway"), enrollment_url=url["enrollment"],
-                            assessment_url=url["assessment"], care_delivery_url=url["care-delivery"],
-                            settlement_url=url["settlement"]),
-            bus=bus, migrate=True),
+            GatewaySettings(
+                database_url=db("gateway"),
+                enrollment_url=url["enrollment"],
+                assessment_url=url["assessment"],
+                care_delivery_url=url["care-delivery"],
+                settlement_url=url["settlement"],
+            ),
+            bus=bus,
+            migrate=True,
+        ),
     }
     return EmbeddedPlatform(apps, ports, bus)
 
@@ -63,8 +81,11 @@ async def serve(
 ) -> None:
     """Serve every app; open the bus once all have started (so no event finds no subscriber)."""
     servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=platform.ports[name], log_config=None,
-                                      lifespan="on"))
+        uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=platform.ports[name], log_config=None, lifespan="on"
+            )
+        )
         for name, app in platform.apps.items()
     ]
     for server in servers:
@@ -78,7 +99,9 @@ async def serve(
             raise SystemExit("a service failed to start; see the log above")
         await asyncio.sleep(0.05)
     platform.bus.open()
-    log.info("LTCI platform (embedded) ready: gateway on http://%s:%d", host, platform.ports["gateway"])
+    log.info(
+        "LTCI platform (embedded) ready: gateway on http://%s:%d", host, platform.ports["gateway"]
+    )
     stop = stop or asyncio.Event()
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -99,13 +99,24 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return problem(request, 422, "invalid_input", "Invalid input",
-                       "the request did not pass validation", errors=errors)
+        return problem(
+            request,
+            422,
+            "invalid_input",
+            "Invalid input",
+            "the request did not pass validation",
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-                415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code, "http_error")
+        name = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            415: "unsupported_media_type",
+            429: "rate_limited",
+        }.get(exc.status_code, "http_error")
         response = problem(request, exc.status_code, name, str(exc.detail), None)
         if exc.headers:
             response.headers.update(exc.headers)
@@ -114,8 +125,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, "internal_error", "Internal error",
-                       "an unexpected error occurred; it has been logged")
+        return problem(
+            request,
+            500,
+            "internal_error",
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+        )
 
 
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:

@@ -13,7 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ltci_shared.errors import IdempotencyKeyReused, InvalidInput
@@ -73,8 +82,12 @@ async def run_idempotent(
         if key is not None:
             await uow.session.execute(
                 table.insert().values(
-                    scope=scope, key=key, request_hash=digest, status_code=status,
-                    response=orjson.dumps(response).decode(), created_at=datetime.now(UTC),
+                    scope=scope,
+                    key=key,
+                    request_hash=digest,
+                    status_code=status,
+                    response=orjson.dumps(response).decode(),
+                    created_at=datetime.now(UTC),
                 )
             )
         try:
@@ -94,9 +107,7 @@ async def _lookup(
     uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
 ) -> StoredResponse | None:
     row = (
-        await uow.session.execute(
-            table.select().where(table.c.scope == scope, table.c.key == key)
-        )
+        await uow.session.execute(table.select().where(table.c.scope == scope, table.c.key == key))
     ).first()
     if row is None:
         return None

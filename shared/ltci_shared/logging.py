@@ -9,7 +9,9 @@ import re
 import sys
 from datetime import UTC, datetime
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
 
 # 18-character resident ID numbers (17 digits and a digit or X), not inside a longer number.
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -49,7 +51,8 @@ def configure_logging(service: str, level: str = "INFO", *, json_output: bool = 
     """Configure the root logger once, at start-up."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(service) if json_output
+        JsonFormatter(service)
+        if json_output
         else MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()

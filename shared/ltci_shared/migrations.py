@@ -40,9 +40,8 @@ async def upgrade_async(package: str, engine: AsyncEngine, revision: str = "head
         command.upgrade(cfg, revision)
 
     # Alembic's ``context`` and ``op`` are process-wide proxies: one migration at a time.
-    async with _migration_lock():
-        async with engine.begin() as connection:
-            await connection.run_sync(run)
+    async with _migration_lock(), engine.begin() as connection:
+        await connection.run_sync(run)
 
 
 _locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
@@ -57,8 +56,11 @@ def run_migrations(target_metadata: MetaData) -> None:
     """The body of every service's ``migrations/env.py`` (online mode, async engine)."""
     config = context.config
     if context.is_offline_mode():
-        context.configure(url=config.get_main_option("sqlalchemy.url"),
-                          target_metadata=target_metadata, literal_binds=True)
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=target_metadata,
+            literal_binds=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -71,7 +73,9 @@ def run_migrations(target_metadata: MetaData) -> None:
 
 async def _run_online(config: Config, target_metadata: MetaData) -> None:
     engine = async_engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     async with engine.connect() as connection:
         await connection.run_sync(_do_run, target_metadata)
@@ -79,8 +83,11 @@ async def _run_online(config: Config, target_metadata: MetaData) -> None:
 
 
 def _do_run(connection: Connection, target_metadata: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -93,8 +100,10 @@ def create_platform_tables_v1() -> None:
     tables = messaging_tables(md)
     idempotency_table(md)
     bind = op.get_bind()
-    md.create_all(bind, tables=[tables.outbox, tables.inbox, tables.dead_letters,
-                                md.tables["idempotency_keys"]])
+    md.create_all(
+        bind,
+        tables=[tables.outbox, tables.inbox, tables.dead_letters, md.tables["idempotency_keys"]],
+    )
 
 
 def drop_platform_tables_v1() -> None:

@@ -65,7 +65,9 @@ class ServiceRuntime:
             raise RuntimeError("runtime not started")
         relay = self.relay
         return UnitOfWork(
-            self.sessionmaker, self.tables, topic_for=self.settings.topic,
+            self.sessionmaker,
+            self.tables,
+            topic_for=self.settings.topic,
             on_commit=relay.wake.set if relay is not None else None,
         )
 
@@ -78,7 +80,9 @@ class ServiceRuntime:
             producers.add(kind.producer)
         return sorted(self.settings.topic(p) for p in producers)
 
-    async def start(self, before_start: Callable[[AsyncEngine], Awaitable[None]] | None = None) -> None:
+    async def start(
+        self, before_start: Callable[[AsyncEngine], Awaitable[None]] | None = None
+    ) -> None:
         s = self.settings
         self.engine = create_engine(s.database_url, pool_size=s.database_pool_size)
         if before_start is not None:
@@ -91,11 +95,18 @@ class ServiceRuntime:
             publisher = KafkaPublisher(self._producer)
         else:
             publisher = self.bus if self.bus is not None else InProcessBus()
-        self.relay = OutboxRelay(self.sessionmaker, self.tables, publisher,
-                                 batch_size=s.relay_batch_size, idle_seconds=s.relay_idle_seconds)
+        self.relay = OutboxRelay(
+            self.sessionmaker,
+            self.tables,
+            publisher,
+            batch_size=s.relay_batch_size,
+            idle_seconds=s.relay_idle_seconds,
+        )
         await self._start_consumers()
         if self.run_relay:
-            self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="relay"))
+            self._tasks.append(
+                asyncio.create_task(self.relay.run_forever(self._stop), name="relay")
+            )
 
     async def _start_consumers(self) -> None:
         s = self.settings
@@ -107,15 +118,18 @@ class ServiceRuntime:
                 sink = KafkaDeadLetterSink(self._producer, s.kafka_topic_prefix)
             else:
                 sink = SqlDeadLetterSink(self.sessionmaker, self.tables)
-            consumer = EventConsumer(name, self.uow, self.tables, handlers, sink,
-                                     max_attempts=s.consumer_max_attempts)
+            consumer = EventConsumer(
+                name, self.uow, self.tables, handlers, sink, max_attempts=s.consumer_max_attempts
+            )
             self.event_consumers.append(consumer)
             topics = self.topics_for(handlers)
             if s.bus == "kafka":
                 if self.run_consumers:
                     await ensure_topics(s.kafka_bootstrap, topics)
                     runner = KafkaConsumerRunner(consumer, s.kafka_bootstrap, topics)
-                    self._tasks.append(asyncio.create_task(runner.run(self._stop), name=f"consumer:{name}"))
+                    self._tasks.append(
+                        asyncio.create_task(runner.run(self._stop), name=f"consumer:{name}")
+                    )
             elif self.bus is not None:
                 for topic in topics:
                     self.bus.subscribe(topic, consumer)

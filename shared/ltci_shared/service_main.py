@@ -31,5 +31,6 @@ def run_cli(
     if args.command == "migrate":
         upgrade(package, settings.database_url)
         return
-    uvicorn.run(app_factory(settings), host=args.host, port=args.port, log_config=None,
-                proxy_headers=True)
+    uvicorn.run(
+        app_factory(settings), host=args.host, port=args.port, log_config=None, proxy_headers=True
+    )

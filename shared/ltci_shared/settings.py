@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET_MARKER = "dev-only-"
+DEV_SECRET_MARKER = "dev-only-"  # noqa: S105 (a marker, not a secret)
 """Default secrets start with this marker; they are refused outside development."""
 
 

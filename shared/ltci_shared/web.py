@@ -10,7 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -61,12 +67,18 @@ def create_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_error_handlers(app)
     registry = CollectorRegistry()
-    requests = Counter("http_requests", "HTTP requests", ["method", "route", "status"], registry=registry)
-    latency = Histogram("http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry)
+    requests = Counter(
+        "http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+    )
     checks = readiness or {}
 
     @app.middleware("http")
-    async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def _request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         rid = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
         token = request_id_var.set(rid[:100])
         prefix = request.headers.get("X-Forwarded-Prefix")
@@ -89,7 +101,9 @@ def create_app(
         """Liveness: the process answers."""
         return Health(status="ok", service=service)
 
-    @app.get("/readyz", tags=["operations"], response_model=Health, responses={503: {"model": Health}})
+    @app.get(
+        "/readyz", tags=["operations"], response_model=Health, responses={503: {"model": Health}}
+    )
     async def readyz() -> Any:
         """Readiness: every dependency (database, bus) answers."""
         results: dict[str, str] = {}
@@ -118,7 +132,9 @@ def _add_problem_schema(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+            Problem.model_json_schema()
+        )
         app.openapi_schema = schema
         return schema
 
@@ -165,8 +181,13 @@ def service_app(
             raise RuntimeError("not started")
         await ping(runtime.engine)
 
-    app = create_app(service=settings.service_name, title=title, description=description,
-                     lifespan=lifespan, readiness={"database": database})
+    app = create_app(
+        service=settings.service_name,
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        readiness={"database": database},
+    )
     for router in routers:
         app.include_router(router)
     return app

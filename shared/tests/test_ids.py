@@ -5,6 +5,8 @@ import hashlib
 from datetime import date
 
 import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from ltci_shared.ids import (
     InvalidPiiKey,
     InvalidPiiToken,
@@ -16,7 +18,6 @@ from ltci_shared.ids import (
     parse_resident_id,
     resident_id_check_char,
 )
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 TODAY = date(2025, 6, 1)
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

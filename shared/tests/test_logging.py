@@ -19,7 +19,9 @@ def test_mask_pii_masks_every_resident_id_shape() -> None:
 def test_json_formatter_adds_request_id_and_masks() -> None:
     token = request_id_var.set("req-1")
     try:
-        record = logging.LogRecord("x", logging.INFO, __file__, 1, "enrolled %s", ("11010519491231002X",), None)
+        record = logging.LogRecord(
+            "x", logging.INFO, __file__, 1, "enrolled %s", ("11010519491231002X",), None
+        )
         entry = json.loads(JsonFormatter("enrollment").format(record))
     finally:
         request_id_var.reset(token)

@@ -6,6 +6,8 @@ import random
 from decimal import Decimal
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from ltci_shared.money import (
     FEN,
     Money,
@@ -18,7 +20,6 @@ from ltci_shared.money import (
     to_fen,
     to_money,
 )
-from pydantic import BaseModel, ValidationError
 
 D = Decimal
 

@@ -19,7 +19,9 @@ def test_default_secrets_are_refused_outside_development(environment: str) -> No
 
 
 def test_explicit_secrets_are_accepted_in_production() -> None:
-    s = ServiceSettings(environment="production", pii_encryption_key="k" * 40, pii_lookup_key="l" * 40)
+    s = ServiceSettings(
+        environment="production", pii_encryption_key="k" * 40, pii_lookup_key="l" * 40
+    )
     assert s.environment == "production"
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from ltci_shared.uscc import USCC_CHARSET, InvalidUscc, Uscc, UsccStr, parse_uscc, uscc_check_char
 from pydantic import BaseModel, ValidationError
+
+from ltci_shared.uscc import USCC_CHARSET, InvalidUscc, Uscc, UsccStr, parse_uscc, uscc_check_char
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]

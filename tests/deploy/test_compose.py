@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
 from ltci_shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]

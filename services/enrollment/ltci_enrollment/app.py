@@ -11,12 +11,17 @@ from ltci_shared.web import service_app
 
 
 def create_app(
-    settings: EnrollmentSettings | None = None, *, bus: InProcessBus | None = None, migrate: bool = False
+    settings: EnrollmentSettings | None = None,
+    *,
+    bus: InProcessBus | None = None,
+    migrate: bool = False,
 ) -> FastAPI:
     settings = settings or EnrollmentSettings()
 
     def on_startup(app: FastAPI) -> None:
-        app.state.cipher = PiiCipher.from_secrets(settings.pii_encryption_key, settings.pii_lookup_key)
+        app.state.cipher = PiiCipher.from_secrets(
+            settings.pii_encryption_key, settings.pii_lookup_key
+        )
 
     return service_app(
         package="ltci_enrollment",

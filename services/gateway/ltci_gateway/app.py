@@ -33,4 +33,3 @@ def create_app(
         title="LTCI platform gateway",
         description="The one public entry: routing to the services (auth, rate limits, audit next).",
     )
-

@@ -19,8 +19,12 @@ from ltci_shared.money import Money, NonNegativeMoney
 Id = str
 RegionCode = str
 Scheme = Literal["employee", "resident"]  # 职工医保 / 居民医保
-Fund = Literal["employee_ltc", "resident_ltc", "medical_assistance", "basic_medical", "critical_illness"]
-ServiceForm = Literal["institutional", "home_visit", "home_self_care", "home_combined", "family_care"]
+Fund = Literal[
+    "employee_ltc", "resident_ltc", "medical_assistance", "basic_medical", "critical_illness"
+]
+ServiceForm = Literal[
+    "institutional", "home_visit", "home_self_care", "home_combined", "family_care"
+]
 
 
 # --- enrollment -------------------------------------------------------------------------

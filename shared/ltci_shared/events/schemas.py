@@ -49,10 +49,16 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any], where: str = "") 
 def _compare_property(old: dict[str, Any], new: dict[str, Any], where: str) -> list[str]:
     problems: list[str] = []
     if _types(old) - _types(new):
-        problems.append(f"{where}: type changed from {sorted(_types(old))} to {sorted(_types(new))}")
+        problems.append(
+            f"{where}: type changed from {sorted(_types(old))} to {sorted(_types(new))}"
+        )
     if "enum" in old or "const" in old:
         old_values = set(old.get("enum", [old.get("const")]))
-        new_values = set(new.get("enum", [new.get("const")])) if ("enum" in new or "const" in new) else old_values
+        new_values = (
+            set(new.get("enum", [new.get("const")]))
+            if ("enum" in new or "const" in new)
+            else old_values
+        )
         if dropped := old_values - new_values:
             problems.append(f"{where}: enum values removed {sorted(map(str, dropped))}")
     if old.get("format") != new.get("format"):

@@ -50,7 +50,9 @@ class Outcome(enum.Enum):
 
 
 class DeadLetterSink(Protocol):
-    async def send(self, consumer: str, message: Message, reason: str, event_id: str | None) -> None: ...
+    async def send(
+        self, consumer: str, message: Message, reason: str, event_id: str | None
+    ) -> None: ...
 
 
 class EventConsumer:
@@ -99,8 +101,12 @@ class EventConsumer:
             try:
                 outcome = await self._apply(message, envelope, payload, handler)
             except TRANSIENT_ERRORS as exc:
-                log.warning("consumer %s: transient failure on %s, retrying: %s",
-                            self.name, envelope.id, _short(exc))
+                log.warning(
+                    "consumer %s: transient failure on %s, retrying: %s",
+                    self.name,
+                    envelope.id,
+                    _short(exc),
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue
@@ -153,8 +159,13 @@ class EventConsumer:
             return row.first() is not None
 
     async def _dead_letter(self, message: Message, reason: str, event_id: str | None) -> Outcome:
-        log.error("consumer %s: dead-lettering %s from %s: %s",
-                  self.name, event_id or "<undecodable>", message.topic, reason)
+        log.error(
+            "consumer %s: dead-lettering %s from %s: %s",
+            self.name,
+            event_id or "<undecodable>",
+            message.topic,
+            reason,
+        )
         await self.dead_letters.send(self.name, message, reason, event_id)
         return Outcome.DEAD_LETTERED
 

@@ -43,7 +43,9 @@ class InProcessBus:
         for message in messages:
             offset = self._offsets[message.topic]
             self._offsets[message.topic] = offset + 1
-            delivered = Message(message.topic, message.key, message.value, message.headers, 0, offset)
+            delivered = Message(
+                message.topic, message.key, message.value, message.headers, 0, offset
+            )
             for consumer in self._subscribers.get(message.topic, []):
                 await consumer.handle(delivered)
 
@@ -51,11 +53,15 @@ class InProcessBus:
 class SqlDeadLetterSink:
     """Stores dead letters in the consuming service's own database."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], tables: MessagingTables) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], tables: MessagingTables
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._table = tables.dead_letters
 
-    async def send(self, consumer: str, message: Message, reason: str, event_id: str | None) -> None:
+    async def send(
+        self, consumer: str, message: Message, reason: str, event_id: str | None
+    ) -> None:
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
                 self._table.insert().values(
@@ -73,7 +79,9 @@ class SqlDeadLetterSink:
         t = self._table
         async with self._sessionmaker() as session:
             rows = await session.execute(
-                select(t).where(t.c.consumer == consumer, t.c.replayed_at.is_(None)).order_by(t.c.id)
+                select(t)
+                .where(t.c.consumer == consumer, t.c.replayed_at.is_(None))
+                .order_by(t.c.id)
             )
             return [dict(r._mapping) for r in rows]
 
@@ -81,7 +89,9 @@ class SqlDeadLetterSink:
         """Hand every pending dead letter of ``consumer`` to it again; count the outcomes."""
         counts: dict[str, int] = defaultdict(int)
         for row in await self.pending(consumer.name):
-            message = Message(str(row["topic"]), str(row["key"] or ""), str(row["payload"]).encode())
+            message = Message(
+                str(row["topic"]), str(row["key"] or ""), str(row["payload"]).encode()
+            )
             outcome = await consumer.handle(message)
             counts[outcome.value] += 1
             async with self._sessionmaker() as session, session.begin():

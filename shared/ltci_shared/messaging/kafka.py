@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -61,7 +62,9 @@ class KafkaDeadLetterSink:
         self._producer = producer
         self._prefix = prefix
 
-    async def send(self, consumer: str, message: Message, reason: str, event_id: str | None) -> None:
+    async def send(
+        self, consumer: str, message: Message, reason: str, event_id: str | None
+    ) -> None:
         headers = [
             (DLQ_REASON, reason.encode()),
             (DLQ_TOPIC, message.topic.encode()),
@@ -85,10 +88,8 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
         existing = set(await admin.list_topics())
         missing = [NewTopic(t, partitions, 1) for t in set(topics) - existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
     finally:
         await admin.close()
 
@@ -97,7 +98,12 @@ class KafkaConsumerRunner:
     """Feeds an EventConsumer from Kafka; commits offsets only after the database commit."""
 
     def __init__(
-        self, consumer: EventConsumer, bootstrap: str, topics: Sequence[str], *, group_id: str | None = None
+        self,
+        consumer: EventConsumer,
+        bootstrap: str,
+        topics: Sequence[str],
+        *,
+        group_id: str | None = None,
     ) -> None:
         self.consumer = consumer
         self._bootstrap = bootstrap
@@ -139,7 +145,9 @@ class KafkaConsumerRunner:
         try:
             await kc.commit({tp: records[-1].offset + 1})
         except CommitFailedError:
-            log.warning("offset commit for %s refused after a rebalance; records will be redelivered", tp)
+            log.warning(
+                "offset commit for %s refused after a rebalance; records will be redelivered", tp
+            )
 
 
 async def replay_dead_letters(bootstrap: str, consumer: str, prefix: str = "ltci") -> int:
@@ -151,15 +159,21 @@ async def replay_dead_letters(bootstrap: str, consumer: str, prefix: str = "ltci
     a replay of an already-applied event harmless.
     """
     topic = dead_letter_topic(consumer, prefix)
-    kc = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{consumer}.dlq-replay",
-                          enable_auto_commit=False, auto_offset_reset="earliest")
+    kc = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"{consumer}.dlq-replay",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     producer = new_producer(bootstrap)
     await kc.start()
     await producer.start()
     try:
         if topic not in await kc.topics():
             return 0
-        partitions = [TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))]
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))
+        ]
         kc.assign(partitions)
         ends = await kc.end_offsets(partitions)
         return sum([await _replay_partition(kc, producer, tp, ends[tp]) for tp in partitions])
@@ -184,7 +198,11 @@ async def _replay_partition(
             original = dict(r.headers or ()).get(DLQ_TOPIC, b"").decode()
             if original:
                 await producer.send_and_wait(
-                    original, r.value, key=r.key, headers=[("ltci-replayed-from", tp.topic.encode())])
+                    original,
+                    r.value,
+                    key=r.key,
+                    headers=[("ltci-replayed-from", tp.topic.encode())],
+                )
                 replayed += 1
             else:
                 log.error("dead letter at %s:%s names no original topic; skipped", tp, r.offset)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -90,7 +91,5 @@ class OutboxRelay:
                 sent, backoff = 0, min(backoff * 2, 5.0)
             if sent < self._batch_size:
                 self.wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=backoff)
-                except TimeoutError:
-                    pass

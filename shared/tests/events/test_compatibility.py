@@ -40,7 +40,11 @@ def test_a_new_required_field_is_breaking_but_a_new_optional_one_is_not() -> Non
 def test_retyping_a_field_or_dropping_an_enum_value_is_breaking() -> None:
     retyped = _schema()
     retyped["properties"]["valid_from"] = {"type": "integer"}
-    assert any(p.startswith("valid_from: type changed") for p in breaking_changes(_schema(), retyped))
+    assert any(
+        p.startswith("valid_from: type changed") for p in breaking_changes(_schema(), retyped)
+    )
     narrowed = _schema()
     narrowed["properties"]["scheme"]["enum"] = ["employee"]
-    assert any("enum values removed ['resident']" in p for p in breaking_changes(_schema(), narrowed))
+    assert any(
+        "enum values removed ['resident']" in p for p in breaking_changes(_schema(), narrowed)
+    )

@@ -42,8 +42,14 @@ CONSUMER = "sink-consumer"
 
 
 def person_event(n: int) -> PersonEnrolled:
-    return PersonEnrolled(person_id=f"p-{n}", region_code="320900", scheme="resident",
-                          valid_from=date(2026, 1, 1), birth_date=date(1940, 5, 6), sex="F")
+    return PersonEnrolled(
+        person_id=f"p-{n}",
+        region_code="320900",
+        scheme="resident",
+        valid_from=date(2026, 1, 1),
+        birth_date=date(1940, 5, 6),
+        sex="F",
+    )
 
 
 @dataclass
@@ -89,8 +95,11 @@ class Harness:
         return f"{self.prefix}.enrollment.events"
 
     def source_uow(self) -> UnitOfWork:
-        return UnitOfWork(self.source.sessionmaker, self.source.tables,
-                          topic_for=lambda producer: f"{self.prefix}.{producer}.events")
+        return UnitOfWork(
+            self.source.sessionmaker,
+            self.source.tables,
+            topic_for=lambda producer: f"{self.prefix}.{producer}.events",
+        )
 
     def sink_uow(self) -> UnitOfWork:
         return UnitOfWork(self.sink.sessionmaker, self.sink.tables, topic_for=lambda p: p)
@@ -99,20 +108,34 @@ class Harness:
         if event.person_id in self.fail_handler_for:
             raise RuntimeError(f"cannot handle {event.person_id}")
         table = self.sink.metadata.tables["applied"]
-        await uow.session.execute(table.insert().values(person_id=event.person_id, event_id=envelope.id))
+        await uow.session.execute(
+            table.insert().values(person_id=event.person_id, event_id=envelope.id)
+        )
 
     def new_consumer(self) -> EventConsumer:
         handlers: dict[str, Handler] = {"PersonEnrolled": self._apply}
-        sink = (KafkaDeadLetterSink(self._producer, self.prefix) if self.adapter == "kafka"
-                else SqlDeadLetterSink(self.sink.sessionmaker, self.sink.tables))
-        return EventConsumer(CONSUMER, self.sink_uow, self.sink.tables, handlers, sink,
-                             max_attempts=2, retry_delay=0.01)
+        sink = (
+            KafkaDeadLetterSink(self._producer, self.prefix)
+            if self.adapter == "kafka"
+            else SqlDeadLetterSink(self.sink.sessionmaker, self.sink.tables)
+        )
+        return EventConsumer(
+            CONSUMER,
+            self.sink_uow,
+            self.sink.tables,
+            handlers,
+            sink,
+            max_attempts=2,
+            retry_delay=0.01,
+        )
 
     async def start(self) -> None:
         if self.adapter == "kafka":
             self._producer = new_producer(self.bootstrap)
             await self._producer.start()
-            await ensure_topics(self.bootstrap, [self.topic, dead_letter_topic(CONSUMER, self.prefix)])
+            await ensure_topics(
+                self.bootstrap, [self.topic, dead_letter_topic(CONSUMER, self.prefix)]
+            )
         else:
             self._bus = InProcessBus()
         self.consumer = self.new_consumer()
@@ -123,7 +146,9 @@ class Harness:
 
     async def start_consumer(self, consumer: EventConsumer) -> asyncio.Task[None]:
         """Kafka only: run a consumer-group member in the background until stop."""
-        runner = KafkaConsumerRunner(consumer, self.bootstrap, [self.topic], group_id=f"{self.prefix}-g")
+        runner = KafkaConsumerRunner(
+            consumer, self.bootstrap, [self.topic], group_id=f"{self.prefix}-g"
+        )
         task = asyncio.create_task(runner.run(self._stop))
         self._tasks.append(task)
         await asyncio.wait_for(runner.started.wait(), timeout=30)
@@ -140,8 +165,9 @@ class Harness:
         return KafkaPublisher(self._producer) if self.adapter == "kafka" else self._bus  # type: ignore[return-value]
 
     def relay(self, publisher: Publisher | None = None) -> OutboxRelay:
-        return OutboxRelay(self.source.sessionmaker, self.source.tables, publisher or self.publisher,
-                           batch_size=50)
+        return OutboxRelay(
+            self.source.sessionmaker, self.source.tables, publisher or self.publisher, batch_size=50
+        )
 
     async def enroll(self, *numbers: int) -> list[str]:
         async with self.source_uow() as uow:
@@ -152,13 +178,17 @@ class Harness:
     async def applied_counts(self) -> dict[str, int]:
         table = self.sink.metadata.tables["applied"]
         async with self.sink.sessionmaker() as s:
-            rows = await s.execute(select(table.c.person_id, func.count()).group_by(table.c.person_id))
+            rows = await s.execute(
+                select(table.c.person_id, func.count()).group_by(table.c.person_id)
+            )
             return {r[0]: r[1] for r in rows}
 
     async def unsent(self) -> int:
         o = self.source.tables.outbox
         async with self.source.sessionmaker() as s:
-            return int((await s.execute(select(func.count()).where(o.c.sent_at.is_(None)))).scalar_one())
+            return int(
+                (await s.execute(select(func.count()).where(o.c.sent_at.is_(None)))).scalar_one()
+            )
 
     async def wait_applied(self, expected: dict[str, int], timeout: float = 30) -> dict[str, int]:
         """Wait until the sink shows at least ``expected``; then a little longer for strays."""
@@ -178,10 +208,16 @@ class Harness:
         """(reason, payload) of the dead letters, once at least ``expected`` arrived."""
         if self.adapter != "kafka":
             sink = SqlDeadLetterSink(self.sink.sessionmaker, self.sink.tables)
-            return [(str(r["reason"]), str(r["payload"]).encode()) for r in await sink.pending(CONSUMER)]
-        kc = AIOKafkaConsumer(dead_letter_topic(CONSUMER, self.prefix), bootstrap_servers=self.bootstrap,
-                              auto_offset_reset="earliest", enable_auto_commit=False,
-                              group_id=f"reader-{uuid.uuid4().hex[:6]}")
+            return [
+                (str(r["reason"]), str(r["payload"]).encode()) for r in await sink.pending(CONSUMER)
+            ]
+        kc = AIOKafkaConsumer(
+            dead_letter_topic(CONSUMER, self.prefix),
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=f"reader-{uuid.uuid4().hex[:6]}",
+        )
         await kc.start()
         out: list[tuple[str, bytes]] = []
         try:
@@ -195,8 +231,13 @@ class Harness:
 
     async def topic_copies(self, timeout: float = 5) -> int:
         """Kafka only: how many records the source topic holds."""
-        kc = AIOKafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, auto_offset_reset="earliest",
-                              enable_auto_commit=False, group_id=f"count-{uuid.uuid4().hex[:6]}")
+        kc = AIOKafkaConsumer(
+            self.topic,
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=f"count-{uuid.uuid4().hex[:6]}",
+        )
         await kc.start()
         total = 0
         try:
@@ -241,10 +282,16 @@ class CrashingPublisher:
 
 
 @contextlib.asynccontextmanager
-async def harness(adapter: str, source_url: str, sink_url: str, prefix: str,
-                  bootstrap: str) -> AsyncIterator[Harness]:
-    h = Harness(adapter, await Side.create(source_url), await Side.create(sink_url, _applied_table),
-                prefix, bootstrap)
+async def harness(
+    adapter: str, source_url: str, sink_url: str, prefix: str, bootstrap: str
+) -> AsyncIterator[Harness]:
+    h = Harness(
+        adapter,
+        await Side.create(source_url),
+        await Side.create(sink_url, _applied_table),
+        prefix,
+        bootstrap,
+    )
     await h.start()
     try:
         yield h

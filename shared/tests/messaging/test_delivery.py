@@ -19,13 +19,21 @@ from ltci_shared.messaging.inprocess import SqlDeadLetterSink
 from ltci_shared.messaging.kafka import replay_dead_letters
 from ltci_shared.messaging.message import Message
 
-from .harness import CONSUMER, CrashAfterAck, CrashBeforeAck, CrashingPublisher, Harness, harness, person_event
+from .harness import (
+    CONSUMER,
+    CrashAfterAck,
+    CrashBeforeAck,
+    CrashingPublisher,
+    Harness,
+    harness,
+    person_event,
+)
 
 ALL = ["kafka-postgres", "inprocess-postgres", "inprocess-sqlite"]
 POSTGRES = ["kafka-postgres", "inprocess-postgres"]
 
 
-async def _make(param: str, new_pg_database: Any, tmp_path: Path, prefix: str, bootstrap: str):  # noqa: ANN202
+async def _make(param: str, new_pg_database: Any, tmp_path: Path, prefix: str, bootstrap: str):
     bus, db = param.split("-")
     if db == "postgres":
         source, sink = await new_pg_database(), await new_pg_database()
@@ -35,16 +43,30 @@ async def _make(param: str, new_pg_database: Any, tmp_path: Path, prefix: str, b
 
 
 @pytest.fixture(params=ALL)
-async def h(request: pytest.FixtureRequest, new_pg_database: Any, tmp_path: Path,
-            topic_prefix: str, kafka_bootstrap: str) -> AsyncIterator[Harness]:
-    async with await _make(request.param, new_pg_database, tmp_path, topic_prefix, kafka_bootstrap) as hh:
+async def h(
+    request: pytest.FixtureRequest,
+    new_pg_database: Any,
+    tmp_path: Path,
+    topic_prefix: str,
+    kafka_bootstrap: str,
+) -> AsyncIterator[Harness]:
+    async with await _make(
+        request.param, new_pg_database, tmp_path, topic_prefix, kafka_bootstrap
+    ) as hh:
         yield hh
 
 
 @pytest.fixture(params=POSTGRES)
-async def pg_h(request: pytest.FixtureRequest, new_pg_database: Any, tmp_path: Path,
-               topic_prefix: str, kafka_bootstrap: str) -> AsyncIterator[Harness]:
-    async with await _make(request.param, new_pg_database, tmp_path, topic_prefix, kafka_bootstrap) as hh:
+async def pg_h(
+    request: pytest.FixtureRequest,
+    new_pg_database: Any,
+    tmp_path: Path,
+    topic_prefix: str,
+    kafka_bootstrap: str,
+) -> AsyncIterator[Harness]:
+    async with await _make(
+        request.param, new_pg_database, tmp_path, topic_prefix, kafka_bootstrap
+    ) as hh:
         yield hh
 
 
@@ -119,7 +141,9 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(h: Harness) -
     assert await h.wait_applied(ONCE) == ONCE
 
 
-async def test_poison_messages_go_to_dead_letters_and_the_partition_keeps_moving(h: Harness) -> None:
+async def test_poison_messages_go_to_dead_letters_and_the_partition_keeps_moving(
+    h: Harness,
+) -> None:
     await h.publisher.publish([Message(h.topic, "p-1", b"{not json")])
     h.fail_handler_for.add("p-2")
     await h.enroll(2, 1, 3)

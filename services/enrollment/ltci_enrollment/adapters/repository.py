@@ -16,12 +16,16 @@ class PersonRepository:
 
     async def by_lookup_hash(self, lookup_hash: str) -> dict[str, Any] | None:
         row = (
-            await self._session.execute(select(persons).where(persons.c.resident_id_hash == lookup_hash))
+            await self._session.execute(
+                select(persons).where(persons.c.resident_id_hash == lookup_hash)
+            )
         ).first()
         return dict(row._mapping) if row else None
 
     async def get(self, person_id: str) -> dict[str, Any] | None:
-        row = (await self._session.execute(select(persons).where(persons.c.person_id == person_id))).first()
+        row = (
+            await self._session.execute(select(persons).where(persons.c.person_id == person_id))
+        ).first()
         return dict(row._mapping) if row else None
 
     async def add(self, values: dict[str, Any]) -> None:

@@ -30,7 +30,6 @@ class PersonView(BaseModel):
     valid_from: date
 
 
-
 def cipher(request: Request) -> PiiCipher:
     return request.app.state.cipher  # type: ignore[no-any-return]
 
@@ -49,21 +48,29 @@ def _view(person: dict[str, Any]) -> dict[str, Any]:
     response_model=PersonView,
     responses=problem_responses(handlers.PersonAlreadyEnrolled),
 )
-async def enroll_person(cmd: EnrollPerson, rt: RuntimeDep, pii: Cipher, key: IdempotencyKey = None) -> Any:
+async def enroll_person(
+    cmd: EnrollPerson, rt: RuntimeDep, pii: Cipher, key: IdempotencyKey = None
+) -> Any:
     """Enroll an insured person. The resident ID is stored encrypted and only ever shown masked."""
 
     async def use_case(uow: Any) -> tuple[int, Any]:
         return 201, _view(await handlers.enroll_person(uow, cmd, pii))
 
     result = await run_idempotent(
-        rt.uow, rt.idempotency, scope="POST /persons", key=key,
-        body=cmd.model_dump(mode="json"), use_case=use_case,
+        rt.uow,
+        rt.idempotency,
+        scope="POST /persons",
+        key=key,
+        body=cmd.model_dump(mode="json"),
+        use_case=use_case,
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/persons/{person_id}", response_model=PersonView, responses=problem_responses(NotFound))
+@router.get(
+    "/persons/{person_id}", response_model=PersonView, responses=problem_responses(NotFound)
+)
 async def get_person(person_id: str, rt: RuntimeDep) -> Any:
     """One insured person, resident ID masked."""
     from ltci_enrollment.adapters.repository import PersonRepository

@@ -25,8 +25,9 @@ async def enroll_person(uow: UnitOfWork, cmd: EnrollPerson, cipher: PiiCipher) -
     repo = PersonRepository(uow.session)
     lookup = cipher.lookup_hash(rid.value)
     if existing := await repo.by_lookup_hash(lookup):
-        raise PersonAlreadyEnrolled("a person with this resident ID is already enrolled",
-                                    person_id=existing["person_id"])
+        raise PersonAlreadyEnrolled(
+            "a person with this resident ID is already enrolled", person_id=existing["person_id"]
+        )
     person = {
         "person_id": str(uuid.uuid4()),
         "resident_id_hash": lookup,
@@ -41,8 +42,14 @@ async def enroll_person(uow: UnitOfWork, cmd: EnrollPerson, cipher: PiiCipher) -
         "created_at": datetime.now(UTC),
     }
     await repo.add(person)
-    uow.record(PersonEnrolled(
-        person_id=person["person_id"], region_code=cmd.region_code, scheme=cmd.scheme,
-        valid_from=cmd.valid_from, birth_date=rid.birth_date, sex=rid.sex,
-    ))
+    uow.record(
+        PersonEnrolled(
+            person_id=person["person_id"],
+            region_code=cmd.region_code,
+            scheme=cmd.scheme,
+            valid_from=cmd.valid_from,
+            birth_date=rid.birth_date,
+            sex=rid.sex,
+        )
+    )
     return person

@@ -15,8 +15,18 @@ from ltci_shared.logging import request_id_var
 from ltci_shared.web import REQUEST_ID_HEADER
 
 router = APIRouter()
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -59,17 +69,25 @@ async def proxy(service: str, path: str, request: Request) -> Any:
     headers[REQUEST_ID_HEADER] = request_id_var.get() or ""
     headers["X-Forwarded-Prefix"] = f"/{service}"
     upstream = client.build_request(
-        request.method, "/" + path, params=request.query_params, headers=headers,
+        request.method,
+        "/" + path,
+        params=request.query_params,
+        headers=headers,
         content=request.stream(),
     )
     try:
         response = await client.send(upstream, stream=True)
     except httpx.HTTPError as exc:
-        raise Unavailable(f"the {service} service is unavailable ({type(exc).__name__})",
-                          service=service) from exc
+        raise Unavailable(
+            f"the {service} service is unavailable ({type(exc).__name__})", service=service
+        ) from exc
     out_headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
-    return StreamingResponse(response.aiter_raw(), status_code=response.status_code,
-                             headers=out_headers, background=BackgroundTask(response.aclose))
+    return StreamingResponse(
+        response.aiter_raw(),
+        status_code=response.status_code,
+        headers=out_headers,
+        background=BackgroundTask(response.aclose),
+    )
 
 
 __all__ = ["JSONResponse", "router"]

@@ -30,5 +30,7 @@ class InsuredPersonRepository:
     async def end(self, person_id: str, ended_on: Any, updated_at: Any) -> None:
         t = insured_persons
         await self._session.execute(
-            update(t).where(t.c.person_id == person_id).values(ended_on=ended_on, updated_at=updated_at)
+            update(t)
+            .where(t.c.person_id == person_id)
+            .values(ended_on=ended_on, updated_at=updated_at)
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ltci_settlement.adapters.repository import InsuredPersonRepository
@@ -21,9 +21,6 @@ class InsuredPersonView(BaseModel):
     scheme: str
     valid_from: date
     ended_on: date | None
-
-
-
 
 
 @router.get(
