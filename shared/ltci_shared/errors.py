@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltci_shared.logging import request_id_var
@@ -121,6 +122,18 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A unique key taken by a concurrent request: a conflict to retry, not a server fault.
+        log.warning("integrity conflict on %s %s", request.method, request.url.path)
+        return problem(
+            request,
+            409,
+            "conflict",
+            "Conflict",
+            "the request conflicts with a concurrent change; retry it",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -22,10 +22,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
-from ltci_shared.errors import IdempotencyKeyReused, InvalidInput
+from ltci_shared.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from ltci_shared.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 200
@@ -76,31 +77,44 @@ async def run_idempotent(
         raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
     digest = request_hash(body)
     async with uow_factory() as uow:
-        if key is not None and (stored := await _lookup(uow, table, scope, key, digest)):
-            return stored
+        if key is not None:
+            if stored := await _lookup(uow, table, scope, key, digest):
+                return stored
+            if stored := await _claim(uow, table, scope, key, digest):
+                return stored
         status, response = await use_case(uow)
         if key is not None:
             await uow.session.execute(
-                table.insert().values(
-                    scope=scope,
-                    key=key,
-                    request_hash=digest,
-                    status_code=status,
-                    response=orjson.dumps(response).decode(),
-                    created_at=datetime.now(UTC),
-                )
+                update(table)
+                .where(table.c.scope == scope, table.c.key == key)
+                .values(status_code=status, response=orjson.dumps(response).decode())
             )
-        try:
-            await uow.commit()
-        except IntegrityError:
-            if key is None:
-                raise
-            await uow.rollback()
-            # A concurrent request with the same key committed first: answer as it did.
-            if stored := await _lookup(uow, table, scope, key, digest):
-                return stored
-            raise
+        await uow.commit()
     return StoredResponse(status, response, replayed=False)
+
+
+async def _claim(
+    uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
+) -> StoredResponse | None:
+    """Insert the key before running the use case. A concurrent request with the same key
+    waits on the unique index; when the first commits, it answers with the stored response."""
+    try:
+        await uow.session.execute(
+            table.insert().values(
+                scope=scope,
+                key=key,
+                request_hash=digest,
+                status_code=0,
+                response="null",
+                created_at=datetime.now(UTC),
+            )
+        )
+    except IntegrityError:
+        await uow.rollback()
+        if stored := await _lookup(uow, table, scope, key, digest):
+            return stored
+        raise Conflict("a request with this Idempotency-Key is in progress; retry") from None
+    return None
 
 
 async def _lookup(

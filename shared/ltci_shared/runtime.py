@@ -126,13 +126,33 @@ class ServiceRuntime:
             if s.bus == "kafka":
                 if self.run_consumers:
                     await ensure_topics(s.kafka_bootstrap, topics)
-                    runner = KafkaConsumerRunner(consumer, s.kafka_bootstrap, topics)
+                    runner = KafkaConsumerRunner(
+                        consumer,
+                        s.kafka_bootstrap,
+                        topics,
+                        group_id=f"{s.kafka_topic_prefix}.{name}",
+                    )
                     self._tasks.append(
-                        asyncio.create_task(runner.run(self._stop), name=f"consumer:{name}")
+                        asyncio.create_task(
+                            self._supervise(runner.run, name), name=f"consumer:{name}"
+                        )
                     )
             elif self.bus is not None:
                 for topic in topics:
                     self.bus.subscribe(topic, consumer)
+
+    async def _supervise(self, run: Callable[[asyncio.Event], Awaitable[None]], name: str) -> None:
+        """Restart a consumer runner that failed (the broker away, a rebalance gone wrong)."""
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                await run(self._stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s stopped; restarting in %.1fs", name, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def stop(self) -> None:
         self._stop.set()

@@ -166,8 +166,19 @@ class EventConsumer:
             message.topic,
             reason,
         )
-        await self.dead_letters.send(self.name, message, reason, event_id)
-        return Outcome.DEAD_LETTERED
+        delay = self._retry_delay
+        while True:  # the position must not move past a message until its dead letter is stored
+            try:
+                await self.dead_letters.send(self.name, message, reason, event_id)
+                return Outcome.DEAD_LETTERED
+            except Exception as exc:
+                log.warning(
+                    "consumer %s: storing a dead letter failed, retrying: %s",
+                    self.name,
+                    _short(exc),
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
 
 def _short(exc: BaseException, limit: int = 500) -> str:

@@ -81,7 +81,11 @@ async def proxy(service: str, path: str, request: Request) -> Any:
         raise Unavailable(
             f"the {service} service is unavailable ({type(exc).__name__})", service=service
         ) from exc
-    out_headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
+    out_headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in HOP_BY_HOP | {"date", "server"}
+    }
     return StreamingResponse(
         response.aiter_raw(),
         status_code=response.status_code,
