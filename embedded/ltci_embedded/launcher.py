@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,8 @@ async def serve(
         for name, app in platform.apps.items()
     ]
     for server in servers:
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # Signals are the caller's (one stop event for all five servers), not each server's.
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     tasks = [asyncio.create_task(s.serve()) for s in servers]
     while not all(s.started for s in servers):
         if any(t.done() for t in tasks):

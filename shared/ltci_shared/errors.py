@@ -150,6 +150,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries declaring the problems a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
+    err: type[DomainError]
     for err in (*errors, InvalidInput):
         out[err.status] = {
             "description": f"{err.title} (`{err.name}`)",

@@ -16,7 +16,7 @@ from ltci_shared.settings import ServiceSettings
 def run_cli(
     package: str,
     settings_factory: Callable[[], ServiceSettings],
-    app_factory: Callable[[ServiceSettings], FastAPI],
+    app_factory: Callable[..., FastAPI],
     default_port: int,
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m {package}")

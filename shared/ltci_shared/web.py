@@ -195,7 +195,7 @@ def service_app(
 
 def get_runtime(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the running service's runtime."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]

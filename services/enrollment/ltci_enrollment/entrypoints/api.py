@@ -31,7 +31,7 @@ class PersonView(BaseModel):
 
 
 def cipher(request: Request) -> PiiCipher:
-    return request.app.state.cipher  # type: ignore[no-any-return]
+    return request.app.state.cipher
 
 
 Cipher = Annotated[PiiCipher, Depends(cipher)]
