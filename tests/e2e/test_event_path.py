@@ -28,9 +28,10 @@ BODY = {
 
 @contextlib.asynccontextmanager
 async def running(app: Any, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=base_url
-    ) as c:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as c,
+    ):
         yield c
 
 

@@ -1,0 +1,25 @@
+"""The care-delivery service starts, migrates its database and answers its operational endpoints."""
+
+from pathlib import Path
+
+import httpx
+
+from ltci_care_delivery.app import create_app
+from ltci_care_delivery.settings import Settings
+
+
+async def test_health_readiness_and_openapi(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db"), migrate=True)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as c,
+    ):
+        assert (await c.get("/healthz")).json() == {
+            "status": "ok",
+            "service": "care-delivery",
+            "checks": {},
+        }
+        assert (await c.get("/readyz")).json()["checks"] == {"database": "ok"}
+        assert (await c.get("/openapi.json")).json()["info"][
+            "title"
+        ] == "LTCI care-delivery service"
