@@ -31,7 +31,6 @@ from ltci_shared.runtime import ServiceRuntime
 from ltci_shared.settings import ServiceSettings
 
 REQUEST_ID_HEADER = "X-Request-ID"
-MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 class Problem(BaseModel):

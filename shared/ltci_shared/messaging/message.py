@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -17,12 +17,6 @@ class Message:
     headers: tuple[tuple[str, bytes], ...] = ()
     partition: int | None = None
     offset: int | None = None
-
-
-@dataclass(frozen=True)
-class PublishReport:
-    sent: int
-    details: list[str] = field(default_factory=list)
 
 
 class Publisher(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -297,6 +297,3 @@ async def harness(
         yield h
     finally:
         await h.close()
-
-
-Factory = Callable[[], Awaitable[str]]

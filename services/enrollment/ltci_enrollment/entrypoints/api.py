@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from ltci_enrollment.adapters.repository import PersonRepository
 from ltci_enrollment.domain.commands import EnrollPerson
 from ltci_enrollment.service_layer import handlers
 from ltci_shared.errors import NotFound, problem_responses
@@ -73,8 +74,6 @@ async def enroll_person(
 )
 async def get_person(person_id: str, rt: RuntimeDep) -> Any:
     """One insured person, resident ID masked."""
-    from ltci_enrollment.adapters.repository import PersonRepository
-
     async with rt.uow() as uow:
         person = await PersonRepository(uow.session).get(person_id)
     if person is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ltci_gateway.adapters.upstream import Upstreams
@@ -92,6 +92,3 @@ async def proxy(service: str, path: str, request: Request) -> Any:
         headers=out_headers,
         background=BackgroundTask(response.aclose),
     )
-
-
-__all__ = ["JSONResponse", "router"]
