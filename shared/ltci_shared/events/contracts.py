@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.money import Money, NonNegativeMoney
@@ -43,6 +43,43 @@ class PersonEnrolled(_Enrollment):
     valid_from: date
     birth_date: date
     sex: Literal["M", "F"]
+    home_latitude: float | None = Field(default=None, ge=-90, le=90)
+    home_longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class PersonUpdated(_Enrollment):
+    """A person's master data changed (the fields other services use: region, home location)."""
+
+    person_id: Id
+    version: int = Field(ge=1)
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    home_latitude: float | None = Field(default=None, ge=-90, le=90)
+    home_longitude: float | None = Field(default=None, ge=-180, le=180)
+    changed_fields: list[str]
+    died_on: date | None = None
+
+
+class MembershipPeriod(BaseModel):
+    """One period of membership in a basic-insurance scheme (and so in care insurance)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    scheme: Scheme
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    valid_from: date
+    valid_until: date | None = None  # last insured day; None while open
+    end_reason: Literal["death", "moved_away", "scheme_change", "region_move", "other"] | None = (
+        None
+    )
+
+
+class MembershipChanged(_Enrollment):
+    """A person's membership history changed; carries the whole history, oldest first."""
+
+    person_id: Id
+    change: Literal["started", "scheme_change", "region_move", "ended", "reopened"]
+    effective_on: date
+    periods: list[MembershipPeriod]
 
 
 class EnrollmentEnded(_Enrollment):
@@ -71,14 +108,34 @@ class ContributionPosted(_Enrollment):
     posted_on: date
 
 
+class AssistanceAssignment(BaseModel):
+    """One medical-assistance category held by a person for a period."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    assignment_id: Id
+    category: str
+    recipient_class: int = Field(ge=1, description="1 is the highest (特困)")
+    valid_from: date
+    valid_until: date | None = None
+    revoked_on: date | None = None
+
+
 class AssistanceCategoryChanged(_Enrollment):
-    """A person's medical-assistance recipient classes (特困, 低保, ...) changed."""
+    """A person's medical-assistance recipient classes (特困, 低保, ...) changed.
+
+    ``categories`` are those in force from ``valid_from``; ``assignments`` is the whole
+    history; ``highest_category``/``highest_class`` is the one that applies (class 1 highest).
+    """
 
     person_id: Id
     region_code: RegionCode = Field(pattern=r"^\d{6}$")
     categories: list[str]
     valid_from: date
     valid_until: date | None = None
+    assignments: list[AssistanceAssignment] = Field(default_factory=list)
+    highest_category: str | None = None
+    highest_class: int | None = Field(default=None, ge=1)
 
 
 # --- assessment -------------------------------------------------------------------------
