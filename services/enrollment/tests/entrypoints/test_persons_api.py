@@ -1,45 +1,18 @@
-"""Enrollment's HTTP API on a real PostgreSQL database: validation, conflicts, idempotency."""
+"""Enrollment's persons and membership API on a real PostgreSQL database."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from ltci_enrollment.adapters.tables import persons
-from ltci_enrollment.app import create_app
-from ltci_enrollment.settings import EnrollmentSettings
-from ltci_shared.messaging.tables import messaging_tables
 
-RID = "11010519491231002X"
-BODY = {
-    "resident_id": RID,
-    "name": "张三",
-    "region_code": "320900",
-    "scheme": "resident",
-    "valid_from": "2026-01-01",
-}
+from ..support import PERSON, RID, count, outbox
 
-
-@pytest.fixture
-async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(EnrollmentSettings(database_url=pg_url), migrate=True)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://enrollment") as c:
-            yield c
-
-
-async def _count(client: httpx.AsyncClient, table: object) -> int:
-    rt = client._transport.app.state.runtime  # type: ignore[attr-defined]
-    async with rt.uow() as uow:
-        return int(
-            (await uow.session.execute(select(func.count()).select_from(table))).scalar_one()
-        )
+BODY = PERSON
 
 
 async def test_enroll_masks_the_resident_id_and_publishes_an_event_without_it(
@@ -53,13 +26,21 @@ async def test_enroll_masks_the_resident_id_and_publishes_an_event_without_it(
     assert RID not in r.text
     got = await client.get(f"/persons/{person['person_id']}")
     assert got.json() == person
-    rt = client._transport.app.state.runtime  # type: ignore[attr-defined]
-    outbox = messaging_tables(persons.metadata).outbox
-    async with rt.uow() as uow:
-        rows = (await uow.session.execute(select(outbox.c.type, outbox.c.payload))).all()
-    assert [row.type for row in rows] == ["PersonEnrolled"]
-    assert RID not in rows[0].payload and "张三" not in rows[0].payload
-    assert json.loads(rows[0].payload)["subject"] == person["person_id"]
+    events = await outbox(client)
+    assert [e["type"] for e in events] == ["PersonEnrolled", "MembershipChanged"]
+    for event in events:
+        text = json.dumps(event, ensure_ascii=False)
+        assert RID not in text and "张三" not in text
+        assert event["subject"] == person["person_id"]
+    assert events[1]["data"]["periods"] == [
+        {
+            "scheme": "resident",
+            "region_code": "320902",
+            "valid_from": "2026-01-01",
+            "valid_until": None,
+            "end_reason": None,
+        }
+    ]
 
 
 async def test_the_same_resident_id_twice_is_a_conflict_naming_the_person(
@@ -71,7 +52,7 @@ async def test_the_same_resident_id_twice_is_a_conflict_naming_the_person(
     assert again.headers["content-type"] == "application/problem+json"
     assert again.json()["type"] == "/problems/person_already_enrolled"
     assert again.json()["person_id"] == first["person_id"]
-    assert await _count(client, persons) == 1
+    assert await count(client, persons) == 1
 
 
 async def test_idempotency_key_same_body_replays_other_body_is_refused(
@@ -86,7 +67,7 @@ async def test_idempotency_key_same_body_replays_other_body_is_refused(
     other = await client.post("/persons", json={**BODY, "name": "王五"}, headers=headers)
     assert other.status_code == 422
     assert other.json()["type"] == "/problems/idempotency_key_reused"
-    assert await _count(client, persons) == 1
+    assert await count(client, persons) == 1
 
 
 @pytest.mark.parametrize(
@@ -150,7 +131,7 @@ async def test_concurrent_requests_with_one_key_have_one_effect_and_one_answer(
     )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["person_id"] for r in responses}) == 1
-    assert await _count(client, persons) == 1
+    assert await count(client, persons) == 1
 
 
 async def test_concurrent_enrollments_of_one_person_without_key_are_never_500(
@@ -159,4 +140,4 @@ async def test_concurrent_enrollments_of_one_person_without_key_are_never_500(
     responses = await asyncio.gather(*(client.post("/persons", json=BODY) for _ in range(8)))
     codes = sorted(r.status_code for r in responses)
     assert codes.count(201) == 1 and set(codes[1:]) == {409}
-    assert await _count(client, persons) == 1
+    assert await count(client, persons) == 1
