@@ -96,9 +96,14 @@ async def test_person_enrolled_reaches_settlement_read_model_exactly_once(servic
             break
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.5)  # let the duplicate arrive
+    async with rt.uow() as uow:
+        published = (
+            await uow.session.execute(select(func.count()).select_from(rt.tables.outbox))
+        ).scalar_one()
     async with srt.uow() as uow:
         applied = (await uow.session.execute(select(func.count()).select_from(inbox))).scalar_one()
         rows = (
             await uow.session.execute(select(func.count()).select_from(insured_persons))
         ).scalar_one()
-    assert (unsent, applied, rows) == (0, 1, 1)
+    # PersonEnrolled and MembershipChanged, each applied once despite the second copy.
+    assert (unsent, published, applied, rows) == (0, 2, 2, 1)
