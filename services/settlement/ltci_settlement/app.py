@@ -2,9 +2,11 @@
 
 from fastapi import FastAPI
 
+from ltci_settlement.adapters.policy import policy_book
 from ltci_settlement.adapters.tables import metadata
 from ltci_settlement.entrypoints.api import router
 from ltci_settlement.entrypoints.consumers import CONSUMERS
+from ltci_settlement.entrypoints.settlement_api import router as settlement_router
 from ltci_settlement.settings import Settings
 from ltci_shared.messaging.inprocess import InProcessBus
 from ltci_shared.web import service_app
@@ -13,14 +15,21 @@ from ltci_shared.web import service_app
 def create_app(
     settings: Settings | None = None, *, bus: InProcessBus | None = None, migrate: bool = False
 ) -> FastAPI:
+    settings = settings or Settings()
+
+    def on_startup(app: FastAPI) -> None:
+        app.state.settings = settings
+        app.state.policy_book = policy_book()  # validated once; an invalid pack stops start-up
+
     return service_app(
         package="ltci_settlement",
-        settings=settings or Settings(),
+        settings=settings,
         metadata=metadata,
-        routers=[router],
+        routers=[router, settlement_router],
         consumers=CONSUMERS,
         bus=bus,
         migrate=migrate,
+        on_startup=on_startup,
         title="LTCI settlement service",
         description="Policy packs, claims adjudication, the double-entry fund ledger, statements, one-stop medical-assistance settlement.",
     )

@@ -181,6 +181,21 @@ class EligibilityRevoked(_Assessment):
     reason: Literal["review", "death", "enrollment_ended", "objection", "other"]
 
 
+class EligibilityChanged(_Assessment):
+    """An open eligibility window was re-graded or renewed by a later final assessment
+    (a periodic review or a re-assessment): from ``effective_from`` the grade is ``grade``
+    and the window runs until ``valid_until``."""
+
+    eligibility_id: Id
+    person_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    grade: int = Field(ge=0, le=5)
+    previous_grade: int = Field(ge=0, le=5)
+    effective_from: date
+    valid_until: date
+    reason: Literal["review", "reassessment"]
+
+
 # --- care-delivery ----------------------------------------------------------------------
 
 
@@ -204,6 +219,35 @@ class ServiceVisitLogged(_CareDelivery):
     items: list[str]
     verified: bool
     exceptions: list[str] = Field(default_factory=list)
+    duration_minutes: int | None = Field(
+        default=None, ge=0, description="0 when check-out is missing (end_at then equals begin_at)"
+    )
+    external_visit_id: str | None = None
+
+
+class VisitCorrected(_CareDelivery):
+    """A logged visit changed after review: exceptions resolved, or its record corrected.
+
+    Carries the visit's whole state after the change; settlement replaces what it held and
+    reverses anything it paid on the earlier state.
+    """
+
+    visit_id: Id
+    provider_id: Id
+    person_id: Id
+    caregiver_id: Id
+    plan_id: Id | None = None
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    service_form: ServiceForm
+    service_date: date
+    begin_at: datetime
+    end_at: datetime
+    duration_minutes: int = Field(ge=0)
+    items: list[str]
+    verified: bool
+    exceptions: list[str] = Field(default_factory=list)
+    reason_code: str
+    corrected_at: datetime
 
 
 class VisitVoided(_CareDelivery):
@@ -228,6 +272,19 @@ class CarePlanActivated(_CareDelivery):
     grade: int = Field(ge=0, le=5)
     starts_on: date
     ends_on: date | None = None
+
+
+class CarePlanEnded(_CareDelivery):
+    """A care plan ended (eligibility ended, the provider left, or it was closed)."""
+
+    plan_id: Id
+    person_id: Id
+    provider_id: Id
+    service_form: ServiceForm
+    ended_on: date
+    reason: Literal[
+        "eligibility_revoked", "enrollment_ended", "death", "provider_terminated", "closed"
+    ]
 
 
 class StayReported(_CareDelivery):

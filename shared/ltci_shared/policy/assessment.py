@@ -3,6 +3,7 @@ waiting period, public notice, validity and review, the assessment fee."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -69,8 +70,12 @@ class Barthel(Strict):
 
 
 class AssessmentFee(Strict):
+    """The fee of one assessment; the fund pays ``fund_share`` of it (half-up to the fen),
+    or ``fund_share_when_eligible`` when set and the person is found eligible."""
+
     amount: NonNegativeMoney
     fund_share: Ratio
+    fund_share_when_eligible: Ratio | None = None
 
 
 class AssessmentPolicy(SectionVersion):
@@ -88,6 +93,10 @@ class AssessmentPolicy(SectionVersion):
     validity_months: int = Field(ge=1)
     review_lead_days: int = Field(ge=0)
     fee: AssessmentFee
+    holidays: list[date] = Field(
+        default_factory=list,
+        description="public holidays skipped (besides weekends) when counting working days",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> AssessmentPolicy:

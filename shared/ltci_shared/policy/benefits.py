@@ -3,7 +3,8 @@ grade; the item catalogue and service packages; devices; visit verification; hol
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from decimal import Decimal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,9 +12,15 @@ from ltci_shared.money import NonNegativeMoney
 from ltci_shared.policy.base import Grade, Ratio, SectionVersion, Strict
 
 ServiceForm = Literal[
-    "institutional", "home_visit", "home_self_care", "home_combined", "family_care"
+    "institutional",
+    "home_visit",
+    "home_self_care",
+    "home_combined",
+    "family_care",
+    "medical_special_care",  # 医疗专护: nursing in a hospital ward, paid by hospital level
 ]
 Unit = Literal["day", "visit", "hour", "month"]
+ProviderLevel = Annotated[int, Field(ge=1, le=3)]
 
 
 class Caps(Strict):
@@ -41,9 +48,48 @@ class FormRule(Strict):
         default=False, description="no payment on hospital or institutional stay days"
     )
     flat_cash: bool = Field(default=False, description="paid to the person (self/family care)")
+    over_quota: Literal["refused", "person"] = Field(
+        default="refused",
+        description="units above the monthly quota: refused, or paid by the person",
+    )
+    fund_ratio_by_provider_level: dict[ProviderLevel, Ratio] = Field(
+        default_factory=dict, description="fund ratio by the provider's (hospital) level 1-3"
+    )
+    caps_by_provider_level: dict[ProviderLevel, Caps] = Field(
+        default_factory=dict, description="fund-paid caps by the provider's (hospital) level"
+    )
 
     def rate_for(self, grade: int) -> NonNegativeMoney:
         return self.rate_by_grade.get(grade, self.rate)
+
+    @property
+    def needs_provider_level(self) -> bool:
+        return bool(self.fund_ratio_by_provider_level or self.caps_by_provider_level)
+
+    def ratio_for(self, provider_level: int | None) -> Ratio:
+        if provider_level is None:
+            return self.fund_ratio
+        return self.fund_ratio_by_provider_level.get(provider_level, self.fund_ratio)
+
+    def caps_for(self, grade: int, provider_level: int | None) -> Caps:
+        """The grade's caps, tightened by the provider level's caps where both exist."""
+        by_grade = self.caps_by_grade.get(grade, Caps())
+        by_level = (
+            self.caps_by_provider_level.get(provider_level, Caps())
+            if provider_level is not None
+            else Caps()
+        )
+        return Caps(
+            per_day=_least(by_grade.per_day, by_level.per_day),
+            per_month=_least(by_grade.per_month, by_level.per_month),
+            per_year=_least(by_grade.per_year, by_level.per_year),
+        )
+
+
+def _least(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return min(a, b)
 
 
 class Item(Strict):
@@ -115,3 +161,11 @@ class BenefitPolicy(SectionVersion):
 
     def package(self, code: str) -> Package | None:
         return next((p for p in self.packages if p.code == code), None)
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)
+
+    def device(self, code: str) -> Device | None:
+        if self.devices is None:
+            return None
+        return next((d for d in self.devices.catalogue if d.code == code), None)

@@ -68,8 +68,9 @@ class PersonRepository:
         row = (await self._session.execute(query)).first()
         return dict(row._mapping) if row else None
 
-    async def add(self, values: dict[str, Any]) -> None:
-        await self._session.execute(persons.insert().values(**values))
+    async def add_many(self, rows: list[dict[str, Any]], versions: list[dict[str, Any]]) -> None:
+        await self._session.execute(persons.insert(), rows)
+        await self._session.execute(person_versions.insert(), versions)
 
     async def update(self, person_id: str, values: dict[str, Any]) -> None:
         await self._session.execute(
@@ -131,6 +132,24 @@ class MembershipRepository:
             )
             for r in await self._session.execute(query)
         ]
+
+    async def add_many(self, periods: list[tuple[str, Period]], now: Any) -> None:
+        await self._session.execute(
+            memberships.insert(),
+            [
+                {
+                    "membership_id": p.membership_id,
+                    "person_id": person_id,
+                    "scheme": p.scheme,
+                    "region_code": p.region_code,
+                    "valid_from": p.valid_from,
+                    "valid_until": p.valid_until,
+                    "end_reason": p.end_reason,
+                    "created_at": now,
+                }
+                for person_id, p in periods
+            ],
+        )
 
     async def save(
         self, person_id: str, before: list[Period], after: list[Period], now: Any

@@ -167,6 +167,7 @@ async def start_collection_run(
 
 @router.get("/collection-runs", response_model=RunPage, tags=["contributions"])
 async def list_runs(rt: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Any:
+    """Collection runs with their status and progress."""
     after = decode_cursor(cursor)
     async with rt.uow() as uow:
         rows = await CollectionRepository(uow.session).runs(
@@ -212,6 +213,7 @@ async def arrears(
 
 @router.get("/persons/{person_id}/charges", response_model=list[ChargeView], tags=["contributions"])
 async def person_charges(person_id: str, rt: RuntimeDep) -> Any:
+    """Every charge of one person, by year, payer and fund, with what was received."""
     async with rt.uow() as uow:
         return [
             dump(ChargeView, r)
@@ -287,6 +289,8 @@ async def settle_payer(
 async def record_donation(
     cmd: RecordDonation, rt: RuntimeDep, deps: DepsDep, key: IdempotencyKey = None
 ) -> Any:
+    """A donation to a fund (no member); posts ContributionPosted with payer donation."""
+
     async def use_case(uow: UnitOfWork) -> Any:
         return dump(ReceiptView, await collection.record_donation(uow, cmd, deps))
 

@@ -92,6 +92,7 @@ async def list_imports(rt: RuntimeDep, limit: Limit = 50, cursor: Cursor = None)
     "/imports/{import_id}", response_model=ImportView, responses=problem_responses(NotFound)
 )
 async def get_import(import_id: str, rt: RuntimeDep) -> Any:
+    """One import's status and progress."""
     return dump(ImportView, await _load(rt, import_id))
 
 

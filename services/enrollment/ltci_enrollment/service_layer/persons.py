@@ -6,6 +6,7 @@ Handlers never commit: the caller's unit of work does, with the events in the ou
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from ltci_enrollment.domain.commands import EnrollPerson, RecordDeath, UpdatePer
 from ltci_enrollment.domain.membership import Period
 from ltci_enrollment.service_layer.deps import Deps
 from ltci_shared.errors import Conflict, InvalidInput, NotFound
+from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.contracts import (
     EnrollmentEnded,
     MembershipChanged,
@@ -74,24 +76,26 @@ def membership_event(
     )
 
 
-async def enroll_person(
-    uow: UnitOfWork, cmd: EnrollPerson, deps: Deps, actor: str
-) -> dict[str, Any]:
-    """Register a person once per resident ID, with the first membership period."""
+@dataclass(frozen=True)
+class NewPerson:
+    """Everything one enrollment writes, prepared before any write."""
+
+    person: dict[str, Any]
+    version: dict[str, Any]
+    period: Period
+    events: tuple[IntegrationEvent, ...]
+
+
+def prepare_enrollment(cmd: EnrollPerson, deps: Deps, actor: str) -> NewPerson:
+    """Validate and build the rows and events of one enrollment (no I/O)."""
     rid = parse_resident_id(cmd.resident_id)
     if (cmd.birth_date and cmd.birth_date != rid.birth_date) or (cmd.sex and cmd.sex != rid.sex):
         raise ResidentIdMismatch("the birth date or sex given does not match the resident ID")
     deps.check_region(cmd.region_code)
-    repo = PersonRepository(uow.session)
-    lookup = deps.cipher.lookup_hash(rid.value)
-    if existing := await repo.by_lookup_hash(lookup):
-        raise PersonAlreadyEnrolled(
-            "a person with this resident ID is already enrolled", person_id=existing["person_id"]
-        )
     now, person_id = deps.now(), str(uuid.uuid4())
     person = {
         "person_id": person_id,
-        "resident_id_hash": lookup,
+        "resident_id_hash": deps.cipher.lookup_hash(rid.value),
         "resident_id_encrypted": deps.cipher.encrypt(rid.value),
         "resident_id_masked": rid.masked,
         "name": cmd.name,
@@ -108,33 +112,54 @@ async def enroll_person(
         "created_at": now,
         "updated_at": now,
     }
-    await repo.add(person)
-    await repo.add_version(
-        {
-            "person_id": person_id,
-            "version": 1,
-            "changed_at": now,
-            "changed_by": actor,
-            "reason": "enrolled",
-            "changes": {},
-        }
-    )
+    version = {
+        "person_id": person_id,
+        "version": 1,
+        "changed_at": now,
+        "changed_by": actor,
+        "reason": "enrolled",
+        "changes": {},
+    }
     first = Period(str(uuid.uuid4()), cmd.scheme, cmd.region_code, cmd.valid_from)
-    await MembershipRepository(uow.session).save(person_id, [], [first], now)
-    uow.record(
-        PersonEnrolled(
-            person_id=person_id,
-            region_code=cmd.region_code,
-            scheme=cmd.scheme,
-            valid_from=cmd.valid_from,
-            birth_date=rid.birth_date,
-            sex=rid.sex,
-            home_latitude=cmd.home_latitude,
-            home_longitude=cmd.home_longitude,
-        )
+    enrolled = PersonEnrolled(
+        person_id=person_id,
+        region_code=cmd.region_code,
+        scheme=cmd.scheme,
+        valid_from=cmd.valid_from,
+        birth_date=rid.birth_date,
+        sex=rid.sex,
+        home_latitude=cmd.home_latitude,
+        home_longitude=cmd.home_longitude,
     )
-    uow.record(membership_event(person_id, "started", cmd.valid_from, [first]))
-    return person
+    started = membership_event(person_id, "started", cmd.valid_from, [first])
+    return NewPerson(person, version, first, (enrolled, started))
+
+
+async def save_enrollments(uow: UnitOfWork, new: list[NewPerson]) -> None:
+    """Insert prepared enrollments in a few bulk statements, with their events."""
+    if not new:
+        return
+    await PersonRepository(uow.session).add_many([n.person for n in new], [n.version for n in new])
+    await MembershipRepository(uow.session).add_many(
+        [(n.person["person_id"], n.period) for n in new], new[0].person["created_at"]
+    )
+    for n in new:
+        for event in n.events:
+            uow.record(event)
+
+
+async def enroll_person(
+    uow: UnitOfWork, cmd: EnrollPerson, deps: Deps, actor: str
+) -> dict[str, Any]:
+    """Register a person once per resident ID, with the first membership period."""
+    new = prepare_enrollment(cmd, deps, actor)
+    lookup = new.person["resident_id_hash"]
+    if existing := await PersonRepository(uow.session).by_lookup_hash(lookup):
+        raise PersonAlreadyEnrolled(
+            "a person with this resident ID is already enrolled", person_id=existing["person_id"]
+        )
+    await save_enrollments(uow, [new])
+    return new.person
 
 
 async def load_person(repo: PersonRepository, person_id: str, *, lock: bool) -> dict[str, Any]:

@@ -1,6 +1,23 @@
-"""The settlement service's tables (its own database; nobody else reads them)."""
+"""The settlement service's tables (its own database; nobody else reads them).
 
-from sqlalchemy import Column, Date, DateTime, String, Table
+Money is stored as whole fen in BIGINT columns (``*_fen``): exact on PostgreSQL and SQLite
+alike, and ``SUM`` stays exact. Read models are built from other services' events only.
+"""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from ltci_shared.db import new_metadata
 from ltci_shared.idempotency import idempotency_table
@@ -9,8 +26,10 @@ from ltci_shared.messaging.tables import messaging_tables
 metadata = new_metadata()
 platform = messaging_tables(metadata)
 idempotency = idempotency_table(metadata)
+BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER only
 
-# Read model built from enrollment's events (event-carried state transfer).
+# --- read models (event-carried state transfer) ---------------------------------------------
+
 insured_persons = Table(
     "insured_persons",
     metadata,
@@ -22,4 +41,260 @@ insured_persons = Table(
     Column("birth_date", Date, nullable=False),
     Column("sex", String(1), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+membership_periods = Table(
+    "membership_periods",
+    metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("scheme", String(20), nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("valid_until", Date, nullable=True),
+)
+
+eligibilities = Table(
+    "eligibilities",
+    metadata,
+    Column("eligibility_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("region_code", String(6), nullable=False),
+    Column("grade", Integer, nullable=True),
+    Column("valid_from", Date, nullable=True),
+    Column("valid_until", Date, nullable=True),
+    Column("ended_on", Date, nullable=True),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("grade", Integer, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("fee_fen", BigInteger, nullable=False),
+    Column("fee_fund_share_fen", BigInteger, nullable=False),
+    Column("policy_version", String(80), nullable=False),
+    Column("event_id", String(64), nullable=False),
+)
+
+care_plans = Table(
+    "care_plans",
+    metadata,
+    Column("plan_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False),
+    Column("provider_id", String(36), nullable=False),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("service_form", String(30), nullable=False),
+    Column("package_code", String(40), nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("event_id", String(64), nullable=False),
+)
+
+stays = Table(
+    "stays",
+    metadata,
+    Column("stay_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("admitted_on", Date, nullable=False),
+    Column("discharged_on", Date, nullable=True),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("provider_id", String(36), nullable=False),
+    Column("person_id", String(36), nullable=False),
+    Column("caregiver_id", String(36), nullable=False),
+    Column("plan_id", String(36), nullable=True),
+    Column("region_code", String(6), nullable=False),
+    Column("division_code", String(6), nullable=False),
+    Column("service_form", String(30), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("begin_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("exceptions", JSON, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Index("ix_visits_region_code_service_date", "region_code", "service_date"),
+)
+
+visit_voids = Table(
+    "visit_voids",
+    metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("voided_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", String(64), nullable=False),
+)
+
+rentals = Table(
+    "rentals",
+    metadata,
+    Column("rental_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("provider_id", String(36), nullable=False),
+    Column("device_code", String(40), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("daily_rate_fen", BigInteger, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("event_id", String(64), nullable=False),
+)
+
+# --- claims -----------------------------------------------------------------------------------
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("provider_id", String(36), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("pending_count", Integer, nullable=False),
+    Column("held_count", Integer, nullable=False),
+    Column("billed_fen", BigInteger, nullable=False),
+    Column("fund_fen", BigInteger, nullable=False),
+    Column("person_fen", BigInteger, nullable=False),
+    Column("denied_fen", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("region_code", "period", "provider_id"),
+)
+
+claim_lines = Table(
+    "claim_lines",
+    metadata,
+    Column("line_id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("person_id", String(36), nullable=False),
+    Column("source_kind", String(10), nullable=False),
+    Column("source_key", String(80), nullable=False),
+    Column("source_revision", Integer, nullable=False),
+    Column("visit_id", String(36), nullable=True),
+    Column("source_event_id", String(64), nullable=True),
+    Column("service_form", String(30), nullable=False),
+    Column("unit", String(10), nullable=False),
+    Column("units", String(20), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("rate_fen", BigInteger, nullable=False),
+    Column("billed_fen", BigInteger, nullable=False),
+    Column("fund_fen", BigInteger, nullable=False),
+    Column("person_fen", BigInteger, nullable=False),
+    Column("denied_fen", BigInteger, nullable=False),
+    Column("fund", String(30), nullable=True),
+    Column("payee", String(10), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("reason_code", String(8), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("policy_version", String(80), nullable=True),
+    Column("assumed", Boolean, nullable=False),
+    Column("sampled", Boolean, nullable=False),
+    Column("review_status", String(10), nullable=False),
+    Column("review_reason", Text, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("entry_id", String(36), nullable=True),
+    Column("reversal_entry_id", String(36), nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("claim_id", "line_no"),
+    Index("ix_claim_lines_person_id_service_date", "person_id", "service_date"),
+    Index("ix_claim_lines_source_key", "source_key"),
+)
+
+# --- the fund ledger (double-entry, append-only) ----------------------------------------------
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source_key", String(120), nullable=False, unique=True),
+    Column("period", String(7), nullable=False),
+    Column("event_id", String(64), nullable=True),
+    Column("claim_id", String(36), nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("reverses_entry_id", String(36), nullable=True),
+    Column("memo", Text, nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Index("ix_journal_entries_region_code_period", "region_code", "period"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("posting_id", BigId, primary_key=True, autoincrement=True),
+    Column("entry_id", String(36), nullable=False, index=True),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("fund", String(30), nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("party", String(50), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),  # debit positive, credit negative
+    Column("claim_line_id", String(36), nullable=True),
+    Column("visit_id", String(36), nullable=True),
+    Column("event_id", String(64), nullable=True),
+    Index("ix_postings_region_code_fund_account", "region_code", "fund", "account"),
+    Index("ix_postings_party", "party"),
+)
+
+# --- month-end runs and statements ------------------------------------------------------------
+
+period_locks = Table(
+    "period_locks",
+    metadata,
+    Column("region_code", String(6), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("runs", Integer, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("persons_total", Integer, nullable=False),
+    Column("persons_done", Integer, nullable=False),
+    Column("lines_created", Integer, nullable=False),
+    Column("lines_pending", Integer, nullable=False),
+    Column("lines_reversed", Integer, nullable=False),
+    Column("entries_created", Integer, nullable=False),
+    Column("statements_issued", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_runs_region_code_period", "region_code", "period"),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("provider_id", String(36), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("payable_fen", BigInteger, nullable=False),
+    Column("holdback_fen", BigInteger, nullable=False),
+    Column("person_fen", BigInteger, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("ledger_hash", String(64), nullable=False),
+    Column("run_id", String(36), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("region_code", "provider_id", "period", "revision"),
 )

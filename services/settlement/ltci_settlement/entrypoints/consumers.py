@@ -9,5 +9,18 @@ CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
     "settlement-read-models": {
         "PersonEnrolled": read_models.on_person_enrolled,
         "EnrollmentEnded": read_models.on_enrollment_ended,
+        "MembershipChanged": read_models.on_membership_changed,
+        "ContributionPosted": read_models.on_contribution_posted,
+        "AssessmentCompleted": read_models.on_assessment_completed,
+        "EligibilityGranted": read_models.on_eligibility_granted,
+        "EligibilityRevoked": read_models.on_eligibility_revoked,
+        "EligibilityChanged": read_models.on_eligibility_changed,
+        "CarePlanActivated": read_models.on_care_plan_activated,
+        "CarePlanEnded": read_models.on_care_plan_ended,
+        "StayReported": read_models.on_stay_reported,
+        "ServiceVisitLogged": read_models.on_visit_logged,
+        "VisitCorrected": read_models.on_visit_logged,
+        "VisitVoided": read_models.on_visit_voided,
+        "DeviceRentalChanged": read_models.on_rental_changed,
     },
 }

@@ -1,10 +1,38 @@
-"""Handlers that keep settlement's read models current from other services' events."""
+"""Handlers that keep settlement's read models current from other services' events.
+
+Each runs in the consumer's transaction with the inbox row (an event applies once). Events of
+one person arrive in order; across persons and topics they may not, so nothing here assumes
+another event already arrived: a month-end run settles whatever is known and leaves the rest
+pending until it is.
+"""
 
 from __future__ import annotations
 
-from ltci_settlement.adapters.repository import InsuredPersonRepository
-from ltci_shared.events.contracts import EnrollmentEnded, PersonEnrolled
+from ltci_settlement.adapters.ledger_repository import LedgerRepository
+from ltci_settlement.adapters.policy import pack_region
+from ltci_settlement.adapters.repository import InsuredPersonRepository, ReadModelRepository
+from ltci_settlement.adapters.tables import assessments, care_plans, rentals, stays, visits
+from ltci_settlement.domain.facts import period_of
+from ltci_settlement.domain.ledger import contribution_postings, entry
+from ltci_shared.events.contracts import (
+    AssessmentCompleted,
+    CarePlanActivated,
+    CarePlanEnded,
+    ContributionPosted,
+    DeviceRentalChanged,
+    EligibilityChanged,
+    EligibilityGranted,
+    EligibilityRevoked,
+    EnrollmentEnded,
+    MembershipChanged,
+    PersonEnrolled,
+    ServiceVisitLogged,
+    StayReported,
+    VisitCorrected,
+    VisitVoided,
+)
 from ltci_shared.events.envelope import Envelope
+from ltci_shared.money import to_fen
 from ltci_shared.uow import UnitOfWork
 
 
@@ -21,7 +49,172 @@ async def on_person_enrolled(uow: UnitOfWork, event: PersonEnrolled, envelope: E
             "updated_at": envelope.time,
         }
     )
+    await ReadModelRepository(uow.session).add_membership(
+        {
+            "person_id": event.person_id,
+            "valid_from": event.valid_from,
+            "scheme": event.scheme,
+            "region_code": event.region_code,
+            "valid_until": None,
+        }
+    )
 
 
 async def on_enrollment_ended(uow: UnitOfWork, event: EnrollmentEnded, envelope: Envelope) -> None:
     await InsuredPersonRepository(uow.session).end(event.person_id, event.ended_on, envelope.time)
+    await ReadModelRepository(uow.session).end_membership(
+        event.person_id, event.scheme, event.ended_on
+    )
+
+
+async def on_membership_changed(
+    uow: UnitOfWork, event: MembershipChanged, envelope: Envelope
+) -> None:
+    """The whole history replaces what was known (it is carried in full on every change)."""
+    periods = [
+        {
+            "valid_from": p.valid_from,
+            "scheme": p.scheme,
+            "region_code": p.region_code,
+            "valid_until": p.valid_until,
+        }
+        for p in event.periods
+    ]
+    await ReadModelRepository(uow.session).replace_memberships(event.person_id, periods)
+
+
+async def on_eligibility_granted(
+    uow: UnitOfWork, event: EligibilityGranted, envelope: Envelope
+) -> None:
+    await ReadModelRepository(uow.session).upsert_eligibility(
+        {
+            "eligibility_id": event.eligibility_id,
+            "person_id": event.person_id,
+            "region_code": pack_region(event.region_code),
+            "grade": event.grade,
+            "valid_from": event.valid_from,
+            "valid_until": event.valid_until,
+        }
+    )
+
+
+async def on_eligibility_revoked(
+    uow: UnitOfWork, event: EligibilityRevoked, envelope: Envelope
+) -> None:
+    await ReadModelRepository(uow.session).end_eligibility(
+        {
+            "eligibility_id": event.eligibility_id,
+            "person_id": event.person_id,
+            "region_code": pack_region(event.region_code),
+            "ended_on": event.ended_on,
+        }
+    )
+
+
+async def on_eligibility_changed(
+    uow: UnitOfWork, event: EligibilityChanged, envelope: Envelope
+) -> None:
+    """A re-grade from ``effective_from``: the window so far ends the day before, and a new
+    window at the new grade runs from then (a revocation later ends both)."""
+    await ReadModelRepository(uow.session).regrade_eligibility(
+        event.eligibility_id,
+        {
+            "eligibility_id": f"{event.eligibility_id}@{event.effective_from.isoformat()}",
+            "person_id": event.person_id,
+            "region_code": pack_region(event.region_code),
+            "grade": event.grade,
+            "valid_from": event.effective_from,
+            "valid_until": event.valid_until,
+        },
+    )
+
+
+async def on_assessment_completed(
+    uow: UnitOfWork, event: AssessmentCompleted, envelope: Envelope
+) -> None:
+    await ReadModelRepository(uow.session).upsert(
+        assessments,
+        "assessment_id",
+        {
+            "assessment_id": event.assessment_id,
+            "person_id": event.person_id,
+            "region_code": event.region_code,
+            "grade": event.grade,
+            "assessed_on": event.assessed_on,
+            "fee_fen": to_fen(event.fee),
+            "fee_fund_share_fen": to_fen(min(event.fee_fund_share, event.fee)),
+            "policy_version": event.policy_version,
+            "event_id": envelope.id,
+        },
+    )
+
+
+async def on_care_plan_activated(
+    uow: UnitOfWork, event: CarePlanActivated, envelope: Envelope
+) -> None:
+    values = event.model_dump(include=set(care_plans.c.keys()))
+    values.update(region_code=pack_region(event.region_code), event_id=envelope.id)
+    await ReadModelRepository(uow.session).upsert(care_plans, "plan_id", values)
+
+
+async def on_care_plan_ended(uow: UnitOfWork, event: CarePlanEnded, envelope: Envelope) -> None:
+    await ReadModelRepository(uow.session).end_plan(event.plan_id, event.ended_on)
+
+
+async def on_stay_reported(uow: UnitOfWork, event: StayReported, envelope: Envelope) -> None:
+    values = event.model_dump(include=set(stays.c.keys()))
+    await ReadModelRepository(uow.session).upsert(stays, "stay_id", values)
+
+
+async def on_visit_logged(
+    uow: UnitOfWork, event: ServiceVisitLogged | VisitCorrected, envelope: Envelope
+) -> None:
+    """A visit logged or corrected: each is a new revision; the next run of its period
+    re-adjudicates it and reverses what was paid on the earlier revision."""
+    values = event.model_dump(include=set(visits.c.keys()) - {"region_code"})
+    values.update(
+        region_code=pack_region(event.region_code),
+        division_code=event.region_code,
+        items=list(event.items),
+        exceptions=list(event.exceptions),
+        event_id=envelope.id,
+    )
+    await ReadModelRepository(uow.session).upsert_visit(values)
+
+
+async def on_visit_voided(uow: UnitOfWork, event: VisitVoided, envelope: Envelope) -> None:
+    """Recorded now; the next run of the visit's period reverses what it paid."""
+    await ReadModelRepository(uow.session).void_visit(
+        {
+            "visit_id": event.visit_id,
+            "reason": event.reason[:2000],
+            "voided_at": event.voided_at,
+            "event_id": envelope.id,
+        }
+    )
+
+
+async def on_rental_changed(
+    uow: UnitOfWork, event: DeviceRentalChanged, envelope: Envelope
+) -> None:
+    values = event.model_dump(include=set(rentals.c.keys()) - {"daily_rate_fen"})
+    values.update(daily_rate_fen=to_fen(event.daily_rate), event_id=envelope.id)
+    await ReadModelRepository(uow.session).upsert_rental(values)
+
+
+async def on_contribution_posted(
+    uow: UnitOfWork, event: ContributionPosted, envelope: Envelope
+) -> None:
+    """Fund income: the fund's bank against contribution income, by payer."""
+    if event.amount == 0:
+        return
+    made = entry(
+        region_code=pack_region(event.region_code),
+        kind="contribution",
+        source_key=f"contribution:{event.contribution_id}",
+        period=period_of(event.posted_on),
+        memo=f"{event.year} contribution from {event.payer}",
+        postings=contribution_postings(event.fund, event.payer, event.amount, envelope.id),
+        event_id=envelope.id,
+    )
+    await LedgerRepository(uow.session).post([made])
