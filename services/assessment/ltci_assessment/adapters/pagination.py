@@ -1,0 +1,38 @@
+"""Keyset pagination over a time-ordered id column, with the platform's opaque cursors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ltci_shared.errors import InvalidInput
+from ltci_shared.pagination import decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class Rows:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def fetch_page(
+    session: AsyncSession,
+    query: Select[Any],
+    id_column: Column[Any],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> Rows:
+    """Rows of ``query`` after ``cursor`` in id order, at most ``limit`` of them."""
+    key = decode_cursor(cursor, 1)
+    if key is not None:
+        if not isinstance(key[0], str):
+            raise InvalidInput("the cursor is not one this service issued")
+        query = query.where(id_column > key[0])
+    rows = (await session.execute(query.order_by(id_column).limit(limit + 1))).all()
+    items = [dict(r._mapping) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Rows(items, encode_cursor(items[-1][id_column.name]) if more else None)
