@@ -1,0 +1,67 @@
+"""``scripts/bench [name ...] [--size small|full]``: run benchmarks, print and record results.
+
+Names: references, enrollment-import (more are added as the services land). With no name,
+every benchmark runs. ``--size small`` (default) finishes in a few minutes; ``--size full``
+uses the sizes quoted in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from bench import enrollment_import, references
+from bench.common import Result, record, show
+
+SIZES = {
+    "small": {"references": 100_000, "enrollment-import": 20_000},
+    "full": {"references": 1_000_000, "enrollment-import": 100_000},
+}
+
+
+async def _references(n: int) -> list[Result]:
+    copy = await references.pg_copy(n)
+    produce, consume = await references.kafka_raw(n)
+    return [copy, produce, consume]
+
+
+async def _enrollment(n: int) -> list[Result]:
+    result = await enrollment_import.run(n)
+    reference = await references.pg_copy(n)
+    result.reference, result.reference_rate = reference.name, reference.rate
+    return [result]
+
+
+BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
+    "references": _references,
+    "enrollment-import": _enrollment,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("names", nargs="*", metavar="name", help=", ".join(BENCHMARKS))
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    args = parser.parse_args(argv)
+    names = args.names or list(BENCHMARKS)
+    if unknown := [n for n in names if n not in BENCHMARKS]:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; one of {', '.join(BENCHMARKS)}")
+    command = "scripts/bench " + " ".join([*args.names, "--size", args.size])
+    results: list[Result] = []
+    for name in names:
+        print(f"== {name} ({args.size})", flush=True)
+        for result in asyncio.run(BENCHMARKS[name](SIZES[args.size][name])):
+            show(result)
+            results.append(result)
+    print(f"recorded in {record(results, command)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
