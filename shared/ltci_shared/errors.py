@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltci_shared.logging import request_id_var
@@ -135,6 +135,17 @@ def install_error_handlers(app: FastAPI) -> None:
             "the request conflicts with a concurrent change; retry it",
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A lost or refused database connection is an outage to retry, not a bug.
+        if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+            return _unavailable(request, "the database is unavailable")
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(ConnectionError)
+    async def _connection(request: Request, exc: ConnectionError) -> JSONResponse:
+        return _unavailable(request, "a backing service is unavailable")
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -145,6 +156,19 @@ def install_error_handlers(app: FastAPI) -> None:
             "Internal error",
             "an unexpected error occurred; it has been logged",
         )
+
+
+def _unavailable(request: Request, what: str) -> JSONResponse:
+    log.warning("%s on %s %s", what, request.method, request.url.path)
+    response = problem(
+        request,
+        503,
+        Unavailable.name,
+        Unavailable.title,
+        f"{what}; retry (with the same Idempotency-Key for a write: it is applied at most once)",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:

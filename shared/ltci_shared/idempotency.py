@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ltci_shared.errors import Conflict, IdempotencyKeyReused, InvalidInput
+from ltci_shared.faults import crash_point
 from ltci_shared.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 200
@@ -90,6 +91,7 @@ async def run_idempotent(
                 .values(status_code=status, response=orjson.dumps(response).decode())
             )
         await uow.commit()
+    crash_point("http_after_commit")
     return StoredResponse(status, response, replayed=False)
 
 

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, TopicAlreadyExistsError
 
+from ltci_shared.faults import crash_point
 from ltci_shared.messaging.consumer import EventConsumer
 from ltci_shared.messaging.message import Message
 
@@ -142,6 +143,7 @@ class KafkaConsumerRunner:
                     offset=record.offset,
                 )
             )
+            crash_point("consumer_after_commit")
         try:
             await kc.commit({tp: records[-1].offset + 1})
         except CommitFailedError:

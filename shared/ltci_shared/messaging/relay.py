@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ltci_shared.faults import crash_point
 from ltci_shared.messaging.message import Message, Publisher
 from ltci_shared.messaging.tables import MessagingTables
 
@@ -54,6 +55,7 @@ class OutboxRelay:
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
+            crash_point("relay_before_publish")
             await self._publisher.publish(
                 [
                     Message(
@@ -65,6 +67,7 @@ class OutboxRelay:
                     for r in rows
                 ]
             )
+            crash_point("relay_after_publish")
             sent_at = datetime.now(UTC)
             await session.execute(
                 update(o).where(o.c.id.in_([r.id for r in rows])).values(sent_at=sent_at)
