@@ -1,6 +1,6 @@
 """``scripts/bench [name ...] [--size small|full]``: run benchmarks, print and record results.
 
-Names: references, enrollment-import (more are added as the services land). With no name,
+Names: references, enrollment-import, month-end. With no name,
 every benchmark runs. ``--size small`` (default) finishes in a few minutes; ``--size full``
 uses the sizes quoted in docs/performance.md.
 """
@@ -12,12 +12,12 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import enrollment_import, references
+from bench import enrollment_import, month_end, references
 from bench.common import Result, record, show
 
 SIZES = {
-    "small": {"references": 100_000, "enrollment-import": 20_000},
-    "full": {"references": 1_000_000, "enrollment-import": 100_000},
+    "small": {"references": 100_000, "enrollment-import": 20_000, "month-end": 50_000},
+    "full": {"references": 1_000_000, "enrollment-import": 100_000, "month-end": 1_000_000},
 }
 
 
@@ -37,6 +37,7 @@ async def _enrollment(n: int) -> list[Result]:
 BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
     "references": _references,
     "enrollment-import": _enrollment,
+    "month-end": month_end.run,
 }
 
 

@@ -1,26 +1,72 @@
 """Composition root of the care-delivery service."""
 
-from fastapi import FastAPI
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
 
 from ltci_care_delivery.adapters.tables import metadata
-from ltci_care_delivery.entrypoints.api import router
+from ltci_care_delivery.entrypoints.api import routers
 from ltci_care_delivery.entrypoints.consumers import CONSUMERS
 from ltci_care_delivery.settings import Settings
+from ltci_shared.errors import problem
+from ltci_shared.ids import PiiCipher
 from ltci_shared.messaging.inprocess import InProcessBus
+from ltci_shared.policy import PolicyBook
 from ltci_shared.web import service_app
 
 
 def create_app(
-    settings: Settings | None = None, *, bus: InProcessBus | None = None, migrate: bool = False
+    settings: Settings | None = None,
+    *,
+    bus: InProcessBus | None = None,
+    migrate: bool = False,
+    policy: PolicyBook | None = None,
 ) -> FastAPI:
-    return service_app(
+    settings = settings or Settings()
+
+    def on_startup(app: FastAPI) -> None:
+        app.state.settings = settings
+        app.state.policy = policy or PolicyBook.load()
+        app.state.cipher = PiiCipher.from_secrets(
+            settings.pii_encryption_key, settings.pii_lookup_key
+        )
+
+    app = service_app(
         package="ltci_care_delivery",
-        settings=settings or Settings(),
+        settings=settings,
         metadata=metadata,
-        routers=[router],
+        routers=routers,
         consumers=CONSUMERS,
         bus=bus,
         migrate=migrate,
+        on_startup=on_startup,
         title="LTCI care-delivery service",
-        description="Providers, caregivers, care plans, verified visits, stays, devices.",
+        description=(
+            "Providers (admission, agreements, grading), caregivers (real name, certificates), "
+            "care plans, verified visits (EVV) with an exception queue, stays, device rentals."
+        ),
     )
+    _limit_batch_bodies(app, settings.batch_max_bytes)
+    return app
+
+
+def _limit_batch_bodies(app: FastAPI, max_bytes: int) -> None:
+    """Refuse an oversized visit batch from its Content-Length, before reading the body."""
+
+    @app.middleware("http")
+    async def _limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.method == "POST" and request.url.path.endswith("/visits/batch"):
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                return problem(
+                    request,
+                    413,
+                    "payload_too_large",
+                    "Payload too large",
+                    f"a visit batch body is at most {max_bytes} bytes",
+                )
+        return await call_next(request)

@@ -1,5 +1,10 @@
-"""HTTP routes of the care-delivery service."""
+"""HTTP routes of the care-delivery service, one router per area."""
 
-from fastapi import APIRouter
+from ltci_care_delivery.entrypoints import api_care, api_registry, api_visits
 
-router = APIRouter()
+routers = [
+    api_registry.providers_router,
+    api_registry.caregivers_router,
+    api_care.router,
+    api_visits.router,
+]

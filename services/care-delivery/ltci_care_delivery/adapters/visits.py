@@ -1,0 +1,165 @@
+"""Queries on visits, their exceptions and the audit trail; bulk reads and writes for batches."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ltci_care_delivery.adapters.paging import page
+from ltci_care_delivery.adapters.tables import visit_audit, visit_exceptions, visits
+
+COUNTED = ("verified", "pending")  # use a plan's quota
+PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
+BUSY_COLUMNS = (visits.c.caregiver_id, visits.c.service_date, visits.c.begin_at, visits.c.end_at)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _visit(row: Any) -> dict[str, Any]:
+    visit = dict(row._mapping)
+    visit["begin_at"], visit["end_at"] = as_utc(visit["begin_at"]), as_utc(visit["end_at"])
+    return visit
+
+
+class VisitRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, visit_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        query = select(visits).where(visits.c.visit_id == visit_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _visit(row) if row else None
+
+    async def by_external_ids(
+        self, provider_id: str, external_ids: Collection[str]
+    ) -> dict[str, dict[str, Any]]:
+        query = select(visits).where(
+            visits.c.provider_id == provider_id, visits.c.external_id.in_(list(external_ids))
+        )
+        return {r.external_id: _visit(r) for r in await self._session.execute(query)}
+
+    async def caregiver_visits(
+        self, caregiver_ids: Collection[str], first: date, last: date
+    ) -> list[dict[str, Any]]:
+        """Visits of these caregivers (any provider) between two service dates, inclusive."""
+        v = visits.c
+        query = select(*BUSY_COLUMNS, v.duration_minutes).where(
+            v.caregiver_id.in_(list(caregiver_ids)),
+            v.service_date >= first,
+            v.service_date <= last,
+            v.status.in_(PRESENT),
+        )
+        rows = [dict(r._mapping) for r in await self._session.execute(query)]
+        for row in rows:  # SQLite hands back naive datetimes; they were stored in UTC
+            row["begin_at"], row["end_at"] = as_utc(row["begin_at"]), as_utc(row["end_at"])
+        return rows
+
+    async def plan_usage(
+        self, plan_ids: Collection[str], months: Collection[str]
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(plan, month) → (visits, minutes) counted against the quota."""
+        if not plan_ids:
+            return {}
+        v = visits.c
+        query = (
+            select(v.plan_id, v.service_month, func.count(), func.sum(v.duration_minutes))
+            .where(
+                v.plan_id.in_(list(plan_ids)),
+                v.service_month.in_(list(months)),
+                v.status.in_(COUNTED),
+            )
+            .group_by(v.plan_id, v.service_month)
+        )
+        return {
+            (plan_id, month): (int(n), int(minutes or 0))
+            for plan_id, month, n, minutes in await self._session.execute(query)
+        }
+
+    async def add_many(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self._session.execute(visits.insert(), rows)
+
+    async def update(self, visit_id: str, values: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(visits).where(visits.c.visit_id == visit_id).values(**values)
+        )
+
+    async def search(
+        self, filters: dict[str, Any], after: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        v, query = visits.c, select(visits)
+        for name in ("provider_id", "person_id", "caregiver_id", "status"):
+            if filters.get(name) is not None:
+                query = query.where(v[name] == filters[name])
+        if filters.get("service_date_from") is not None:
+            query = query.where(v.service_date >= filters["service_date_from"])
+        if filters.get("service_date_to") is not None:
+            query = query.where(v.service_date <= filters["service_date_to"])
+        return await page(self._session, query, v.visit_id, after, limit)
+
+    # --- exceptions and audit -------------------------------------------------------------
+
+    async def add_exceptions(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self._session.execute(visit_exceptions.insert(), rows)
+
+    async def exceptions_of(self, visit_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(visit_exceptions)
+            .where(visit_exceptions.c.visit_id == visit_id)
+            .order_by(visit_exceptions.c.exception_id)
+        )
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def get_exception(self, exception_id: str) -> dict[str, Any] | None:
+        query = select(visit_exceptions).where(visit_exceptions.c.exception_id == exception_id)
+        row = (await self._session.execute(query)).first()
+        return dict(row._mapping) if row else None
+
+    async def close_exceptions(
+        self, exception_ids: Collection[str], values: dict[str, Any]
+    ) -> None:
+        if exception_ids:
+            await self._session.execute(
+                update(visit_exceptions)
+                .where(visit_exceptions.c.exception_id.in_(list(exception_ids)))
+                .values(**values)
+            )
+
+    async def list_exceptions(
+        self, filters: dict[str, Any], after: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        e, v = visit_exceptions.c, visits.c
+        query = select(
+            visit_exceptions,
+            v.external_id,
+            v.person_id,
+            v.caregiver_id,
+            v.service_date,
+            v.status.label("visit_status"),
+        ).join(visits, v.visit_id == e.visit_id)
+        for name in ("provider_id", "status", "code"):
+            if filters.get(name) is not None:
+                query = query.where(e[name] == filters[name])
+        return await page(self._session, query, e.exception_id, after, limit)
+
+    async def add_audit(self, values: dict[str, Any]) -> None:
+        await self._session.execute(visit_audit.insert().values(**values))
+
+    async def audit_of(self, visit_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(visit_audit)
+            .where(visit_audit.c.visit_id == visit_id)
+            .order_by(visit_audit.c.audit_id)
+        )
+        return [dict(r._mapping) for r in await self._session.execute(query)]

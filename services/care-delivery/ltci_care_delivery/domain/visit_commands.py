@@ -1,0 +1,144 @@
+"""Commands about visits (上门服务记录): log one or a batch, resolve an exception, void."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta, timezone
+from typing import Any, Literal
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from ltci_shared.events.contracts import ServiceForm
+
+CHINA = timezone(timedelta(hours=8))  # service dates are local dates; China has no DST
+CODE = r"^[a-z0-9_]{2,40}$"
+
+CAPTURE_EXAMPLE = {
+    "at": "2026-03-02T09:00:00+08:00",
+    "latitude": 33.3475,
+    "longitude": 120.1633,
+    "method": "face",
+    "face_score": 0.93,
+}
+VISIT_EXAMPLE: dict[str, Any] = {
+    "external_id": "HIS-2026-000123",
+    "person_id": "0193a4c2-0000-7000-8000-000000000001",
+    "caregiver_id": "0193a4c2-0000-7000-8000-0000000000c1",
+    "service_form": "home_visit",
+    "items": ["ADL01", "ADL02"],
+    "check_in": CAPTURE_EXAMPLE,
+    "check_out": {**CAPTURE_EXAMPLE, "at": "2026-03-02T10:05:00+08:00", "method": "gps"},
+}
+
+
+class Capture(BaseModel):
+    """A check-in or check-out: when, where, and how it was captured."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    at: AwareDatetime = Field(description="with a UTC offset")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    method: Literal["gps", "face", "manual"]
+    face_score: float | None = Field(default=None, ge=0, le=1)
+    manual_reason: str | None = Field(default=None, pattern=CODE)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Capture:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude come together")
+        if self.method == "face" and self.face_score is None:
+            raise ValueError("a face-match capture carries its face_score")
+        if self.method == "manual" and self.manual_reason is None:
+            raise ValueError("a manual entry carries its manual_reason code")
+        return self
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class LogVisit(BaseModel):
+    """One visit as the provider's system recorded it (the EVV elements: who, whom, what,
+    where, when, how captured). ``external_id`` is the provider's own id: posting it again is
+    recognised as a duplicate."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={"examples": [VISIT_EXAMPLE]},
+    )
+
+    external_id: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    person_id: str = Field(min_length=1, max_length=64)
+    caregiver_id: str = Field(min_length=1, max_length=64)
+    service_form: ServiceForm
+    items: list[str] = Field(min_length=1, max_length=30)
+    check_in: Capture
+    check_out: Capture | None = None
+
+    @property
+    def service_date(self) -> date:
+        return self.check_in.at.astimezone(CHINA).date()
+
+    def content_hash(self) -> str:
+        body = self.model_dump(mode="json")
+        return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class VisitBatch(BaseModel):
+    """Up to 1,000 visits. Each item is checked on its own: a bad item never rejects the rest."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"visits": [VISIT_EXAMPLE]}]},
+    )
+
+    visits: list[Any] = Field(
+        min_length=1,
+        max_length=1000,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/LogVisit"}},
+    )
+
+
+class ResolveException(BaseModel):
+    """Accept a visit exception with a reason code (an override), or reject the visit."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "action": "accept",
+                    "reason_code": "gps_signal_lost",
+                    "actor": "provider:kangning/u-3",
+                    "note": "confirmed by phone with the family",
+                }
+            ]
+        },
+    )
+
+    action: Literal["accept", "reject"]
+    reason_code: str = Field(pattern=CODE)
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class VoidVisit(BaseModel):
+    """Void a visit (settlement reverses anything paid on it)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason_code": "entered_in_error", "actor": "provider:kangning/u-3"}]
+        },
+    )
+
+    reason_code: str = Field(pattern=CODE)
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)

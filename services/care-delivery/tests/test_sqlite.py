@@ -1,0 +1,47 @@
+"""The embedded mode: the same rules on SQLite (times stored in UTC, read back comparable)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ltci_care_delivery.app import create_app
+from ltci_care_delivery.settings import Settings
+
+from .support import caregiver, ok, visit, world
+
+
+@pytest.fixture
+async def sqlite_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db"), migrate=True)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://care") as c,
+    ):
+        yield c
+
+
+async def test_visits_verify_on_sqlite_across_requests(sqlite_client: httpx.AsyncClient) -> None:
+    client = sqlite_client
+    w = await world(client, grade=3)
+    first = ok(await client.post(f"/providers/{w.provider_id}/visits", json=visit(w, "a")), 201)
+    assert first["visit"]["status"] == "verified"
+    overlapping = visit(w, "b", begin=(9, 30), end=(10, 30))
+    second = ok(await client.post(f"/providers/{w.provider_id}/visits", json=overlapping), 201)
+    assert second["visit"]["exceptions"] == ["caregiver_overlap"]
+    other = await caregiver(client, [w.provider_id])
+    batch = [
+        visit(w, f"c-{i}", caregiver=other, begin=(6 + 3 * i, 0), end=(8 + 3 * i, 30))
+        for i in range(4)
+    ] + [visit(w, "c-4", begin=(14, 0), end=(14, 30))]
+    result = ok(
+        await client.post(f"/providers/{w.provider_id}/visits/batch", json={"visits": batch})
+    )
+    found = [i["exceptions"] for i in result["items"]]
+    # 12 h a month: 2 h of a and b (pending counts), 4 x 2.5 h: the fifth passes 12 h
+    assert found[:4] == [[], [], [], []] and found[4] == ["monthly_quota_exceeded"]
+    page = ok(await client.get("/visits", params={"limit": 3}))
+    assert len(page["items"]) == 3 and page["next_cursor"]
