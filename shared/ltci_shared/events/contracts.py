@@ -23,7 +23,12 @@ Fund = Literal[
     "employee_ltc", "resident_ltc", "medical_assistance", "basic_medical", "critical_illness"
 ]
 ServiceForm = Literal[
-    "institutional", "home_visit", "home_self_care", "home_combined", "family_care"
+    "institutional",
+    "home_visit",
+    "home_self_care",
+    "home_combined",
+    "family_care",
+    "medical_special_care",  # 医疗专护 in a hospital ward (Tengzhou)
 ]
 
 
