@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import glob
-import importlib
-import importlib.util
 import json
 import re
 import shlex
@@ -20,48 +18,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import deploy_model as dm
 import pytest
 import yaml
 
-from ltci_shared.settings import ServiceSettings
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = dm.ROOT
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 POSTGRES_INIT = ROOT / "deploy" / "compose" / "postgres-init.sql"
-
-
-@dataclass(frozen=True)
-class Svc:
-    name: str  # compose service name and services/<name> directory
-    package: str  # python package, ``python -m <package>``
-    port: int
-    prefix: str  # settings environment prefix
-    database: str
-    produces_events: bool = True
-
-    @property
-    def directory(self) -> Path:
-        return ROOT / "services" / self.name
-
-    @property
-    def distribution(self) -> str:
-        return f"ltci-{self.name}"
-
-    @property
-    def dockerfile(self) -> Path:
-        return self.directory / "Dockerfile"
-
-
-SERVICES = [
-    Svc("enrollment", "ltci_enrollment", 8001, "ENROLLMENT_", "ltci_enrollment"),
-    Svc("assessment", "ltci_assessment", 8002, "ASSESSMENT_", "ltci_assessment"),
-    Svc("care-delivery", "ltci_care_delivery", 8003, "CARE_DELIVERY_", "ltci_care_delivery"),
-    Svc("settlement", "ltci_settlement", 8004, "SETTLEMENT_", "ltci_settlement"),
-    Svc("gateway", "ltci_gateway", 8000, "GATEWAY_", "ltci_gateway", produces_events=False),
-]
-BY_NAME = {s.name: s for s in SERVICES}
-IDS = [s.name for s in SERVICES]
-UPSTREAMS = [s for s in SERVICES if s.name != "gateway"]
+Svc = dm.Svc
+SERVICES = dm.SERVICES
+BY_NAME = dm.BY_NAME
+IDS = dm.IDS
+UPSTREAMS = dm.UPSTREAMS
+settings_class = dm.settings_class
 
 _VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -126,17 +95,6 @@ def as_argv(command: Any) -> list[str]:
 def healthcheck_text(spec: dict[str, Any]) -> str:
     test = spec["healthcheck"]["test"]
     return test if isinstance(test, str) else " ".join(str(t) for t in test)
-
-
-def settings_class(svc: Svc) -> type[ServiceSettings]:
-    module = importlib.import_module(f"{svc.package}.settings")
-    found = [
-        obj
-        for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, ServiceSettings) and obj is not ServiceSettings
-    ]
-    assert len(found) == 1, f"{svc.package}.settings should define one settings class"
-    return found[0]
 
 
 def created_topics() -> dict[str, int]:
@@ -261,7 +219,8 @@ def test_service_environment(svc: Svc) -> None:
 
     # Outside development the settings refuse default secrets: they must be required
     # variables (${VAR:?...}), never literals in the file.
-    for key in (f"{p}PII_ENCRYPTION_KEY", f"{p}PII_LOOKUP_KEY"):
+    for field in sorted(dm.secret_settings(settings_class(svc))):
+        key = dm.env_name(svc, field)
         m = _VAR.fullmatch(env.get(key, ""))
         assert m, f"{key} must be a ${{VAR:?...}} variable, not a literal"
         assert m["op"] in (":?", "?"), f"{key} must be a required ${{VAR:?...}} variable"
@@ -274,6 +233,30 @@ def test_service_environment_names_real_settings(svc: Svc) -> None:
     for key in environment(service(svc.name)):
         assert key.startswith(svc.prefix), f"{key} lacks the {svc.prefix} prefix"
         assert key.removeprefix(svc.prefix).lower() in fields, f"{key} is not a setting"
+
+
+@pytest.mark.parametrize("svc", SERVICES, ids=IDS)
+def test_every_required_setting_is_provided(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Derived from the settings class at test time (fields without a default, dev-only
+    secrets, defaults that only work on one machine); the environment then loads."""
+    env = environment(service(svc.name))
+    cls = settings_class(svc)
+    missing = [
+        dm.env_name(svc, f) for f in dm.required_settings(cls) if dm.env_name(svc, f) not in env
+    ]
+    assert not missing, f"{svc.name} does not set {missing}"
+    resolved = {}
+    for key, value in env.items():
+        m = _VAR.fullmatch(value)
+        required = m is not None and m["op"] in (":?", "?")
+        resolved[key] = dm.dummy_secret(m["name"]) if required and m else interpolate(value)
+    settings = dm.load_settings(cls, resolved, monkeypatch)
+    for field, value in dm.DEPLOYED_VALUES.items():
+        if field in cls.model_fields:
+            assert getattr(settings, field) == value, field
+    if svc.name != "gateway":
+        jwks = urlsplit(settings.auth_jwks_url)  # type: ignore[attr-defined]
+        assert (jwks.hostname, jwks.port) == ("gateway", BY_NAME["gateway"].port)
 
 
 @pytest.mark.parametrize("svc", SERVICES, ids=IDS)
@@ -379,24 +362,17 @@ def test_topics_are_created_before_the_services_start() -> None:
     spec = service("kafka-topics")
     assert str(spec["image"]).startswith("apache/kafka:")
     assert depends_on(spec).get("kafka") == "service_healthy"
+
+
+def test_topics_are_the_codes_with_the_kubernetes_partitions() -> None:
+    """An events topic per producer and a dead-letter topic per consumer (from the code), with
+    the partitions of deploy/k8s (KafkaTopic resources): one plan, one set of numbers."""
     topics = created_topics()
-    for svc in SERVICES:
-        if svc.produces_events:
-            topic = f"ltci.{svc.name}.events"
-            assert topic in topics, f"{topic} is not created"
-            assert topics[topic] == 6
-
-
-def test_dead_letter_topics_belong_to_real_consumers() -> None:
-    consumers: set[str] = set()
-    for svc in SERVICES:
-        if importlib.util.find_spec(f"{svc.package}.entrypoints.consumers") is None:
-            continue
-        module = importlib.import_module(f"{svc.package}.entrypoints.consumers")
-        consumers |= set(getattr(module, "CONSUMERS", {}))
-    for topic in created_topics():
-        if topic.startswith("ltci.dlq."):
-            assert topic.removeprefix("ltci.dlq.") in consumers, f"{topic}: no such consumer"
+    assert set(topics) == dm.expected_topic_names()
+    k8s = {
+        t["spec"]["topicName"]: t["spec"]["partitions"] for t in dm.objects("base", "KafkaTopic")
+    }
+    assert topics == k8s
 
 
 # --- Dockerfiles ---------------------------------------------------------------------
