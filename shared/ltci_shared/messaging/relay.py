@@ -7,7 +7,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ltci_shared.faults import crash_point
@@ -15,6 +15,9 @@ from ltci_shared.messaging.message import Message, Publisher
 from ltci_shared.messaging.tables import MessagingTables
 
 log = logging.getLogger(__name__)
+# One relay per database publishes at a time (a transaction-scoped advisory lock), so with
+# several replicas of a service one person's events still reach the broker in outbox order.
+RELAY_LOCK_KEY = 0x4C5443495F524C59  # "LTCI_RLY"
 
 
 class OutboxRelay:
@@ -45,6 +48,8 @@ class OutboxRelay:
         """Publish one batch; returns how many rows were sent."""
         o = self._outbox
         async with self._sessionmaker() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql" and not await self._lead(session):
+                return 0  # another replica's relay is publishing this database's outbox
             query = (
                 select(o.c.id, o.c.topic, o.c.aggregateid, o.c.type, o.c.payload)
                 .where(o.c.sent_at.is_(None))
@@ -73,6 +78,11 @@ class OutboxRelay:
                 update(o).where(o.c.id.in_([r.id for r in rows])).values(sent_at=sent_at)
             )
         return len(rows)
+
+    @staticmethod
+    async def _lead(session: AsyncSession) -> bool:
+        query = text("SELECT pg_try_advisory_xact_lock(:key)")
+        return bool((await session.execute(query, {"key": RELAY_LOCK_KEY})).scalar())
 
     async def drain(self) -> int:
         """Publish until nothing is left unsent; returns the total."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import claim_lines, claims, period_locks, runs, statements
@@ -162,11 +162,18 @@ class ClaimRepository:
         await self._session.execute(update(t).where(t.c.line_id == line_id).values(**values))
 
     async def mark_posted(self, entry_by_line: dict[str, str]) -> None:
+        """Record each line's journal entry: one executemany, not one statement a line."""
+        if not entry_by_line:
+            return
         t = claim_lines
-        for line_id, entry_id in entry_by_line.items():
-            await self._session.execute(
-                update(t).where(t.c.line_id == line_id).values(entry_id=entry_id)
-            )
+        statement = (
+            update(t)
+            .where(t.c.line_id == bindparam("b_line"))
+            .values(entry_id=bindparam("b_entry"))
+        )
+        params = [{"b_line": line, "b_entry": entry} for line, entry in entry_by_line.items()]
+        connection = await self._session.connection()
+        await connection.execute(statement, params)
 
     async def refresh_totals(self, claim_ids: Iterable[str]) -> None:
         """Recompute each claim's cached totals from its active lines."""
