@@ -132,8 +132,8 @@ class KafkaConsumerRunner:
             await kc.stop()
 
     async def _process(self, kc: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
-        for record in records:
-            await self.consumer.handle(
+        await self.consumer.handle_batch(
+            [
                 Message(
                     topic=record.topic,
                     key=(record.key or b"").decode(),
@@ -142,8 +142,10 @@ class KafkaConsumerRunner:
                     partition=record.partition,
                     offset=record.offset,
                 )
-            )
-            crash_point("consumer_after_commit")
+                for record in records
+            ]
+        )
+        crash_point("consumer_after_commit")
         try:
             await kc.commit({tp: records[-1].offset + 1})
         except CommitFailedError:
