@@ -7,6 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -26,11 +27,16 @@ from ltci_shared.messaging.inprocess import InProcessBus
 log = logging.getLogger(__name__)
 
 
+ADMIN_CREDENTIALS = "admin-client.json"
+
+
 @dataclass(frozen=True)
 class EmbeddedPlatform:
     apps: dict[str, FastAPI]
     ports: dict[str, int]
     bus: InProcessBus
+    admin_credentials: Path
+    """Written at the first start: the bootstrap admin client's id and secret (mode 0600)."""
 
 
 def build(data_dir: Path, host: str = "127.0.0.1", base_port: int = 8000) -> EmbeddedPlatform:
@@ -49,18 +55,24 @@ def build(data_dir: Path, host: str = "127.0.0.1", base_port: int = 8000) -> Emb
         "settlement": base_port + 4,
     }
     url = {name: f"http://{host}:{port}" for name, port in ports.items()}
+    credentials = (data_dir / ADMIN_CREDENTIALS).resolve()
+    # The services verify the gateway's tokens themselves (they listen on ports of their own).
+    auth: dict[str, Any] = {
+        "auth_mode": "required",
+        "auth_jwks_url": f"{url['gateway']}/.well-known/jwks.json",
+    }
     apps = {
         "enrollment": enrollment_app(
-            EnrollmentSettings(database_url=db("enrollment")), bus=bus, migrate=True
+            EnrollmentSettings(database_url=db("enrollment"), **auth), bus=bus, migrate=True
         ),
         "assessment": assessment_app(
-            AssessmentSettings(database_url=db("assessment")), bus=bus, migrate=True
+            AssessmentSettings(database_url=db("assessment"), **auth), bus=bus, migrate=True
         ),
         "care-delivery": care_delivery_app(
-            CareDeliverySettings(database_url=db("care_delivery")), bus=bus, migrate=True
+            CareDeliverySettings(database_url=db("care_delivery"), **auth), bus=bus, migrate=True
         ),
         "settlement": settlement_app(
-            SettlementSettings(database_url=db("settlement")), bus=bus, migrate=True
+            SettlementSettings(database_url=db("settlement"), **auth), bus=bus, migrate=True
         ),
         "gateway": gateway_app(
             GatewaySettings(
@@ -69,12 +81,15 @@ def build(data_dir: Path, host: str = "127.0.0.1", base_port: int = 8000) -> Emb
                 assessment_url=url["assessment"],
                 care_delivery_url=url["care-delivery"],
                 settlement_url=url["settlement"],
+                auth_mode="required",
+                rate_limit_store="memory",
+                bootstrap_credentials_file=str(credentials),
             ),
             bus=bus,
             migrate=True,
         ),
     }
-    return EmbeddedPlatform(apps, ports, bus)
+    return EmbeddedPlatform(apps, ports, bus, credentials)
 
 
 async def serve(
@@ -102,7 +117,11 @@ async def serve(
         await asyncio.sleep(0.05)
     platform.bus.open()
     log.info(
-        "LTCI platform (embedded) ready: gateway on http://%s:%d", host, platform.ports["gateway"]
+        "LTCI platform (embedded) ready: gateway on http://%s:%d; admin client credentials in "
+        "%s (`ltci token` prints an access token)",
+        host,
+        platform.ports["gateway"],
+        platform.admin_credentials,
     )
     stop = stop or asyncio.Event()
     waiter = asyncio.create_task(stop.wait())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -40,6 +41,7 @@ def _free_base_port() -> int:
 async def gateway(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     base = _free_base_port()
     platform = build(tmp_path / "var", "127.0.0.1", base)
+    assert platform.admin_credentials == (tmp_path / "var" / "admin-client.json").resolve()
     stop = asyncio.Event()
     task = asyncio.create_task(serve(platform, "127.0.0.1", stop))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{base}", timeout=10) as client:
@@ -54,6 +56,12 @@ async def gateway(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.05)
+        credentials = json.loads(platform.admin_credentials.read_text())
+        assert platform.admin_credentials.stat().st_mode & 0o077 == 0, "only the owner reads it"
+        form = {"grant_type": "client_credentials", **credentials}
+        issued = await client.post("/oauth/token", data=form)
+        assert issued.status_code == 200, issued.text
+        client.headers["Authorization"] = f"Bearer {issued.json()['access_token']}"
         yield client
     stop.set()
     await asyncio.wait_for(task, timeout=20)
@@ -91,6 +99,19 @@ async def test_an_enrollment_reaches_settlement_over_the_in_process_bus(
             break
         await asyncio.sleep(0.05)
     assert seen.status_code == 200 and seen.json()["scheme"] == "resident"
+
+
+async def test_tokens_are_required_at_the_gateway_and_at_each_service(
+    gateway: httpx.AsyncClient,
+) -> None:
+    anonymous = await gateway.get("/enrollment/persons/x", headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    service = str(gateway.base_url).rsplit(":", 1)
+    direct = f"{service[0]}:{int(service[1]) + 1}/stats/counts"
+    async with httpx.AsyncClient(timeout=10) as raw:
+        assert (await raw.get(direct)).status_code == 401
+        token = {"Authorization": gateway.headers["Authorization"]}
+        assert (await raw.get(direct, headers=token)).status_code == 200, "JWKS from the gateway"
 
 
 async def test_unknown_service_is_a_404_problem(gateway: httpx.AsyncClient) -> None:

@@ -34,6 +34,15 @@ class ServiceSettings(BaseSettings):
     pii_lookup_key: str = DEV_SECRET_MARKER + "pii-lookup-key"
     log_level: str = "INFO"
     log_json: bool = True
+    # Access tokens (see ltci_shared.auth). "off": no token needed and every caller is treated
+    # as an admin (the services' own unit tests); "required": a valid bearer token on every
+    # route except health, metrics and docs (the gateway and the embedded launcher set it).
+    auth_mode: Literal["off", "required"] = "off"
+    auth_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    auth_audience: str = Field(default="ltci-platform", min_length=1)
+    auth_issuer: str = Field(default="ltci-gateway", min_length=1)
+    auth_jwks_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServiceSettings:

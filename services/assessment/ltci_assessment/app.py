@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ltci_assessment.adapters.tables import metadata
+from ltci_assessment.entrypoints.access import ACCESS
 from ltci_assessment.entrypoints.api import router
 from ltci_assessment.entrypoints.consumers import consumers
 from ltci_assessment.settings import Settings
+from ltci_shared.auth import protect
 from ltci_shared.messaging.inprocess import InProcessBus
 from ltci_shared.policy import PolicyBook
 from ltci_shared.web import service_app
@@ -30,7 +32,7 @@ def create_app(
         package="ltci_assessment",
         settings=settings or Settings(),
         metadata=metadata,
-        routers=[router],
+        routers=[protect([router], ACCESS)],
         consumers=consumers(book),
         bus=bus,
         migrate=migrate,

@@ -5,9 +5,11 @@ import asyncio
 from fastapi import FastAPI
 
 from ltci_enrollment.adapters.tables import metadata
+from ltci_enrollment.entrypoints.access import ACCESS
 from ltci_enrollment.entrypoints.api import routers
 from ltci_enrollment.service_layer.deps import Deps
 from ltci_enrollment.settings import EnrollmentSettings
+from ltci_shared.auth import protect
 from ltci_shared.ids import PiiCipher
 from ltci_shared.messaging.inprocess import InProcessBus
 from ltci_shared.policy import PolicyBook
@@ -37,7 +39,7 @@ def create_app(
         package="ltci_enrollment",
         settings=settings,
         metadata=metadata,
-        routers=routers,
+        routers=[protect(routers, ACCESS)],
         bus=bus,
         migrate=migrate,
         on_startup=on_startup,

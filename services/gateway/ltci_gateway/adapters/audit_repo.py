@@ -1,0 +1,60 @@
+"""SQL of the append-only audit trail: one insert per request, queries by person or client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ltci_gateway.adapters.tables import audit_events, audit_persons
+
+Row = dict[str, Any]
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, event: Row, person_ids: list[str]) -> None:
+        values = {**event, "person_ids": orjson.dumps(person_ids).decode()}
+        await self._session.execute(insert(audit_events).values(values))
+        if person_ids:
+            await self._session.execute(
+                insert(audit_persons),
+                [{"person_id": p, "audit_id": event["audit_id"]} for p in person_ids],
+            )
+
+    async def page(
+        self,
+        *,
+        person_id: str | None,
+        client_id: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        before: str | None,
+        limit: int,
+    ) -> list[Row]:
+        """Newest first; ``before`` is the last audit id of the previous page."""
+        e = audit_events
+        query = select(e).order_by(e.c.audit_id.desc()).limit(limit)
+        if person_id is not None:
+            query = query.join(audit_persons, audit_persons.c.audit_id == e.c.audit_id).where(
+                audit_persons.c.person_id == person_id
+            )
+        if client_id is not None:
+            query = query.where(e.c.client_id == client_id)
+        if since is not None:
+            query = query.where(e.c.occurred_at >= since)
+        if until is not None:
+            query = query.where(e.c.occurred_at < until)
+        if before is not None:
+            query = query.where(e.c.audit_id < before)
+        rows = []
+        for r in await self._session.execute(query):
+            row = dict(r._mapping)
+            row["person_ids"] = orjson.loads(row["person_ids"])
+            rows.append(row)
+        return rows

@@ -1,0 +1,76 @@
+"""Token verification and access control the services share (the gateway issues the tokens).
+
+``protect(routers, ACCESS)`` puts every route of a service behind its access table; the
+caller's ``Principal`` (client id, role, regions, provider id) comes from an EdDSA-signed JWT
+verified against the gateway's JWKS (cached, refreshed on an unknown key id).
+"""
+
+from ltci_shared.auth.access import (
+    ANONYMOUS,
+    ROLES,
+    AccessTable,
+    Guard,
+    OutsideTenancy,
+    Principal,
+    PrincipalDep,
+    Role,
+    RoleNotAllowed,
+    Rule,
+    all_of,
+    allow,
+    current_principal,
+    declared_routes,
+    json_body,
+    protect,
+    provider_body,
+    provider_query,
+    region_body,
+    region_covers,
+    region_query,
+    route_key,
+)
+from ltci_shared.auth.tokens import (
+    ALG,
+    InvalidToken,
+    JwksCache,
+    StaticKeys,
+    TokenExpired,
+    TokenVerifier,
+    keys_from_jwks,
+    public_jwk,
+    sign,
+)
+
+__all__ = [
+    "ALG",
+    "ANONYMOUS",
+    "ROLES",
+    "AccessTable",
+    "Guard",
+    "InvalidToken",
+    "JwksCache",
+    "OutsideTenancy",
+    "Principal",
+    "PrincipalDep",
+    "Role",
+    "RoleNotAllowed",
+    "Rule",
+    "StaticKeys",
+    "TokenExpired",
+    "TokenVerifier",
+    "all_of",
+    "allow",
+    "current_principal",
+    "declared_routes",
+    "json_body",
+    "keys_from_jwks",
+    "protect",
+    "provider_body",
+    "provider_query",
+    "public_jwk",
+    "region_body",
+    "region_covers",
+    "region_query",
+    "route_key",
+    "sign",
+]
