@@ -4,10 +4,14 @@ from fastapi import FastAPI
 
 from ltci_settlement.adapters.policy import policy_book
 from ltci_settlement.adapters.tables import metadata
+from ltci_settlement.entrypoints import stats_api
+from ltci_settlement.entrypoints.access import ACCESS
 from ltci_settlement.entrypoints.api import router
 from ltci_settlement.entrypoints.consumers import CONSUMERS
+from ltci_settlement.entrypoints.onestop_api import router as onestop_router
 from ltci_settlement.entrypoints.settlement_api import router as settlement_router
 from ltci_settlement.settings import Settings
+from ltci_shared.auth import protect
 from ltci_shared.messaging.inprocess import InProcessBus
 from ltci_shared.web import service_app
 
@@ -25,7 +29,7 @@ def create_app(
         package="ltci_settlement",
         settings=settings,
         metadata=metadata,
-        routers=[router, settlement_router],
+        routers=[protect([router, settlement_router, onestop_router, stats_api.router], ACCESS)],
         consumers=CONSUMERS,
         bus=bus,
         migrate=migrate,

@@ -298,3 +298,112 @@ statements = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("region_code", "provider_id", "period", "revision"),
 )
+
+# --- one-stop medical-assistance settlement (一站式结算) ------------------------------------
+
+assistance_assignments = Table(  # read model: every category a person held (enrollment's events)
+    "assistance_assignments",
+    metadata,
+    Column("assignment_id", String(64), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("region_code", String(6), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("recipient_class", Integer, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("revoked_on", Date, nullable=True),
+    Column("event_id", String(64), nullable=False),
+)
+
+medical_providers = Table(  # designated medical institutions (定点医疗机构) settling one-stop
+    "medical_providers",
+    metadata,
+    Column("hospital_id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("designated", Boolean, nullable=False),
+    Column("designated_from", Date, nullable=True),
+    Column("designated_until", Date, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+_COUNTER_COLUMNS = (
+    "basic_deductible_inpatient",
+    "basic_deductible_chronic_outpatient",
+    "basic_deductible_general_outpatient",
+    "basic_paid_inpatient",
+    "basic_paid_chronic_outpatient",
+    "basic_paid_general_outpatient",
+    "critical_illness_deductible",
+    "critical_illness_paid",
+    "assistance_deductible",
+    "assistance_paid",
+    "assistance_general_outpatient_paid",
+    "total_billed",
+    "self_pay",
+)
+
+onestop_counters = Table(  # year-to-date counters per person and year (locked per settlement)
+    "onestop_counters",
+    metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    *(Column(f"{name}_fen", BigInteger, nullable=False) for name in _COUNTER_COLUMNS),
+    Column("bills", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+onestop_settlements = Table(
+    "onestop_settlements",
+    metadata,
+    Column("settlement_id", String(36), primary_key=True),
+    Column("hospital_id", String(40), nullable=False),
+    Column("bill_id", String(64), nullable=False),
+    Column("person_id", String(36), nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("care_kind", String(20), nullable=False),
+    Column("service_from", Date, nullable=False),
+    Column("service_to", Date, nullable=False),
+    Column("recipient_class", Integer, nullable=True),
+    Column("recipient_category", String(40), nullable=True),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("basic_fen", BigInteger, nullable=False),
+    Column("critical_illness_fen", BigInteger, nullable=False),
+    Column("assistance_fen", BigInteger, nullable=False),
+    Column("patient_fen", BigInteger, nullable=False),
+    Column("assistance_reason", String(40), nullable=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("delta", JSON, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("policy_version", String(80), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("entry_id", String(36), nullable=False),
+    Column("reversal_entry_id", String(36), nullable=True),
+    Column("cancelled_on", Date, nullable=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("hospital_id", "bill_id"),
+    Index("ix_onestop_settlements_region_code_period", "region_code", "period"),
+    Index("ix_onestop_settlements_person_id_year", "person_id", "year"),
+)
+
+high_cost_alerts = Table(  # high-cost patient monitoring (高额费用患者预警), one per person-year
+    "high_cost_alerts",
+    metadata,
+    Column("alert_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("threshold_fen", BigInteger, nullable=False),
+    Column("self_pay_fen", BigInteger, nullable=False),
+    Column("settlement_id", String(36), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("followed_up_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("person_id", "year"),
+    Index("ix_high_cost_alerts_region_code_status", "region_code", "status"),
+)

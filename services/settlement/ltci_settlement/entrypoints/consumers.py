@@ -22,5 +22,6 @@ CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
         "VisitCorrected": read_models.on_visit_logged,
         "VisitVoided": read_models.on_visit_voided,
         "DeviceRentalChanged": read_models.on_rental_changed,
+        "AssistanceCategoryChanged": read_models.on_assistance_category_changed,
     },
 }

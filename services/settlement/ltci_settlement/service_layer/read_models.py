@@ -9,13 +9,17 @@ pending until it is.
 from __future__ import annotations
 
 from ltci_settlement.adapters.ledger_repository import LedgerRepository
-from ltci_settlement.adapters.policy import pack_region
+from ltci_settlement.adapters.onestop_repository import OneStopRepository
+from ltci_settlement.adapters.policy import pack_region, policy_book
 from ltci_settlement.adapters.repository import InsuredPersonRepository, ReadModelRepository
 from ltci_settlement.adapters.tables import assessments, care_plans, rentals, stays, visits
 from ltci_settlement.domain.facts import period_of
 from ltci_settlement.domain.ledger import contribution_postings, entry
+from ltci_settlement.domain.onestop_ledger import premium_subsidy_postings
+from ltci_shared.errors import NotFound
 from ltci_shared.events.contracts import (
     AssessmentCompleted,
+    AssistanceCategoryChanged,
     CarePlanActivated,
     CarePlanEnded,
     ContributionPosted,
@@ -33,6 +37,7 @@ from ltci_shared.events.contracts import (
 )
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.money import to_fen
+from ltci_shared.policy.assistance import AssistancePolicy
 from ltci_shared.uow import UnitOfWork
 
 
@@ -205,16 +210,77 @@ async def on_rental_changed(
 async def on_contribution_posted(
     uow: UnitOfWork, event: ContributionPosted, envelope: Envelope
 ) -> None:
-    """Fund income: the fund's bank against contribution income, by payer."""
+    """Fund income: the fund's bank against contribution income, by payer. A recipient's
+    premium paid by the government (payer ``assistance_subsidy``) is, in the same entry, an
+    expense of the medical-assistance fund (so it is booked once, on both funds)."""
     if event.amount == 0:
         return
+    subsidy = premium_subsidy_postings(
+        event.fund, event.payer, event.person_id, event.amount, envelope.id
+    )
     made = entry(
         region_code=pack_region(event.region_code),
         kind="contribution",
         source_key=f"contribution:{event.contribution_id}",
         period=period_of(event.posted_on),
         memo=f"{event.year} contribution from {event.payer}",
-        postings=contribution_postings(event.fund, event.payer, event.amount, envelope.id),
+        postings=contribution_postings(event.fund, event.payer, event.amount, envelope.id)
+        + subsidy,
         event_id=envelope.id,
     )
     await LedgerRepository(uow.session).post([made])
+
+
+async def on_assistance_category_changed(
+    uow: UnitOfWork, event: AssistanceCategoryChanged, envelope: Envelope
+) -> None:
+    """The person's whole assignment history replaces what was known; the one-stop settlement
+    picks the highest class active on each bill's date. An event without the history (an
+    older producer) gives the categories it names, classed by the region's policy."""
+    region = pack_region(event.region_code)
+    rows: list[dict[str, object]] = [
+        {
+            "assignment_id": a.assignment_id,
+            "person_id": event.person_id,
+            "region_code": region,
+            "category": a.category,
+            "recipient_class": a.recipient_class,
+            "valid_from": a.valid_from,
+            "valid_until": a.valid_until,
+            "revoked_on": a.revoked_on,
+            "event_id": envelope.id,
+        }
+        for a in event.assignments
+    ]
+    if not event.assignments:
+        rows = _assignments_without_history(event, region, envelope.id)
+    await OneStopRepository(uow.session).replace_assignments(event.person_id, rows)
+
+
+def _assignments_without_history(
+    event: AssistanceCategoryChanged, region: str, event_id: str
+) -> list[dict[str, object]]:
+    try:
+        policy = policy_book().in_force(region, AssistancePolicy, event.valid_from)
+    except NotFound:  # no pack or no version yet: the event's own class
+        policy = None
+    rows: list[dict[str, object]] = []
+    for code in event.categories:
+        category = policy.category(code) if policy else None
+        cls = category.recipient_class if category else event.highest_class
+        if cls is None:
+            continue
+        rows.append(
+            {
+                "assignment_id": f"{event.person_id}:{code}:{event.valid_from.isoformat()}",
+                "person_id": event.person_id,
+                "region_code": region,
+                "category": code,
+                "recipient_class": cls,
+                "valid_from": event.valid_from,
+                "valid_until": event.valid_until,
+                "revoked_on": None,
+                "event_id": event_id,
+            }
+        )
+    return rows

@@ -1,0 +1,340 @@
+"""Queries of the one-stop medical-assistance settlement: hospitals, the assistance read model,
+per-person year counters (locked per settlement), settlements, high-cost alerts, statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ltci_settlement.adapters.tables import (
+    assistance_assignments,
+    high_cost_alerts,
+    journal_entries,
+    medical_providers,
+    membership_periods,
+    onestop_counters,
+    onestop_settlements,
+    postings,
+)
+from ltci_settlement.domain.onestop import Counters
+from ltci_shared.money import from_fen, to_fen
+
+Row = dict[str, Any]
+
+
+def counters_of(row: Row) -> Counters:
+    values: dict[str, Any] = {
+        n: from_fen(int(row[f"{n}_fen"])) for n in Counters.names() if n != "bills"
+    }
+    return Counters(**values, bills=int(row["bills"]))
+
+
+def counter_columns(counters: Counters) -> Row:
+    out: Row = {f"{n}_fen": to_fen(getattr(counters, n)) for n in Counters.names() if n != "bills"}
+    out["bills"] = counters.bills
+    return out
+
+
+class OneStopRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # --- hospitals and the person's facts -------------------------------------------------
+    async def hospital(self, hospital_id: str) -> Row | None:
+        t = medical_providers
+        row = (await self._session.execute(select(t).where(t.c.hospital_id == hospital_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def save_hospital(self, values: Row) -> None:
+        t = medical_providers
+        done = await self._session.execute(
+            update(t).where(t.c.hospital_id == values["hospital_id"]).values(**values)
+        )
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(t.insert().values(**values))
+
+    async def hospitals(self, filters: Row, after: str | None, limit: int) -> list[Row]:
+        t = medical_providers
+        query = select(t).order_by(t.c.hospital_id).limit(limit + 1)
+        query = _filtered(query, t, filters)
+        if after is not None:
+            query = query.where(t.c.hospital_id > after)
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def bill_facts(
+        self, person_id: str, hospital_id: str, day: date
+    ) -> tuple[Row | None, list[Row], list[Row]]:
+        """The hospital, the person's membership periods and the categories held on ``day``,
+        in one round trip (the settlement call's hot path)."""
+        m, a, h = membership_periods, assistance_assignments, medical_providers
+        text, day_t = String(), Date()
+        query = union_all(
+            select(
+                literal("m").label("kind"),
+                m.c.valid_from.label("d1"),
+                m.c.valid_until.label("d2"),
+                cast(null(), day_t).label("d3"),
+                m.c.region_code.label("s1"),
+                cast(null(), Integer).label("i1"),
+                cast(null(), Boolean).label("b1"),
+            ).where(m.c.person_id == person_id),
+            select(
+                literal("a"),
+                a.c.valid_from,
+                a.c.valid_until,
+                a.c.revoked_on,
+                a.c.category,
+                a.c.recipient_class,
+                cast(null(), Boolean),
+            ).where(a.c.person_id == person_id, *_active_on(a, day)),
+            select(
+                literal("h"),
+                h.c.designated_from,
+                h.c.designated_until,
+                cast(null(), day_t),
+                cast(h.c.region_code, text),
+                cast(null(), Integer),
+                h.c.designated,
+            ).where(h.c.hospital_id == hospital_id),
+        )
+        rows = [r._mapping for r in await self._session.execute(query)]
+        return _hospital_of(rows), _memberships_of(rows), _assignments_of(rows)
+
+    async def replace_assignments(self, person_id: str, rows: Iterable[Row]) -> None:
+        t = assistance_assignments
+        await self._session.execute(delete(t).where(t.c.person_id == person_id))
+        values = list(rows)
+        if values:
+            await self._session.execute(t.insert(), values)
+
+    # --- year counters (one row per person and year, locked for the settlement) ------------
+    async def lock_counters(
+        self, person_id: str, year: int, region_code: str, now: datetime
+    ) -> Counters:
+        """The person's counters for the year, row-locked until the transaction ends
+        (SELECT ... FOR UPDATE): concurrent bills of one person queue here. The year's first
+        bill creates the row first (a concurrent creator waits on its key, then locks it)."""
+        t = onestop_counters
+        query = select(t).where(t.c.person_id == person_id, t.c.year == year).with_for_update()
+        if row := (await self._session.execute(query)).first():
+            return counters_of(dict(row._mapping))
+        fresh = {
+            "person_id": person_id,
+            "year": year,
+            "region_code": region_code,
+            **counter_columns(Counters()),
+            "updated_at": now,
+        }
+        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        await self._session.execute(insert(t).values(**fresh).on_conflict_do_nothing())
+        return counters_of(dict((await self._session.execute(query)).one()._mapping))
+
+    async def save_counters(
+        self, person_id: str, year: int, counters: Counters, now: datetime
+    ) -> None:
+        t = onestop_counters
+        await self._session.execute(
+            update(t)
+            .where(t.c.person_id == person_id, t.c.year == year)
+            .values(**counter_columns(counters), updated_at=now)
+        )
+
+    async def counters(self, person_id: str, year: int) -> Counters | None:
+        t = onestop_counters
+        query = select(t).where(t.c.person_id == person_id, t.c.year == year)
+        row = (await self._session.execute(query)).first()
+        return counters_of(dict(row._mapping)) if row else None
+
+    # --- settlements --------------------------------------------------------------------
+    async def by_bill(self, hospital_id: str, bill_id: str) -> Row | None:
+        t = onestop_settlements
+        query = select(t).where(t.c.hospital_id == hospital_id, t.c.bill_id == bill_id)
+        row = (await self._session.execute(query)).first()
+        return dict(row._mapping) if row else None
+
+    async def settlement(self, settlement_id: str, *, lock: bool = False) -> Row | None:
+        t = onestop_settlements
+        query = select(t).where(t.c.settlement_id == settlement_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return dict(row._mapping) if row else None
+
+    async def add_settlement(self, values: Row) -> bool:
+        """Insert the settlement unless its bill is already settled; True when inserted."""
+        t = onestop_settlements
+        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        query = insert(t).values(**values).on_conflict_do_nothing().returning(t.c.settlement_id)
+        return (await self._session.execute(query)).first() is not None
+
+    async def mark_cancelled(self, settlement_id: str, values: Row) -> None:
+        t = onestop_settlements
+        await self._session.execute(
+            update(t).where(t.c.settlement_id == settlement_id).values(status="cancelled", **values)
+        )
+
+    async def settlements(
+        self, filters: Row, after: tuple[str, str] | None, limit: int
+    ) -> list[Row]:
+        t = onestop_settlements
+        query = select(t).order_by(t.c.service_to, t.c.settlement_id).limit(limit + 1)
+        query = _filtered(query, t, filters)
+        if after is not None:
+            day = date.fromisoformat(after[0])
+            query = query.where(tuple_(t.c.service_to, t.c.settlement_id) > (day, after[1]))
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    # --- high-cost alerts -----------------------------------------------------------------
+    async def add_alert_once(self, values: Row) -> bool:
+        """Insert the person-year's alert unless one exists; True when inserted."""
+        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        done = await self._session.execute(
+            insert(high_cost_alerts).values(**values).on_conflict_do_nothing()
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    async def alert(self, alert_id: str) -> Row | None:
+        t = high_cost_alerts
+        row = (await self._session.execute(select(t).where(t.c.alert_id == alert_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def follow_up(self, alert_id: str, note: str, now: datetime) -> None:
+        t = high_cost_alerts
+        await self._session.execute(
+            update(t)
+            .where(t.c.alert_id == alert_id)
+            .values(status="followed_up", note=note, followed_up_at=now)
+        )
+
+    async def alerts(self, filters: Row, after: tuple[str, str] | None, limit: int) -> list[Row]:
+        t = high_cost_alerts
+        query = select(t).order_by(t.c.created_at, t.c.alert_id).limit(limit + 1)
+        query = _filtered(query, t, filters)
+        if after is not None:
+            moment = datetime.fromisoformat(after[0])
+            query = query.where(tuple_(t.c.created_at, t.c.alert_id) > (moment, after[1]))
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def open_alert_count(self, region_code: str, year: int) -> int:
+        t = high_cost_alerts
+        query = select(func.count()).where(
+            t.c.region_code == region_code, t.c.year == year, t.c.status == "open"
+        )
+        return int((await self._session.execute(query)).scalar() or 0)
+
+    # --- dashboard and statements ---------------------------------------------------------
+    async def statistics(self, region_code: str, year: int) -> list[Row]:
+        """Settled bills by month and recipient class: counts and amounts (fen)."""
+        t = onestop_settlements
+        sums = [
+            func.sum(t.c[f"{name}_fen"]).label(name)
+            for name in ("total", "basic", "critical_illness", "assistance", "patient")
+        ]
+        query = (
+            select(
+                t.c.period,
+                t.c.recipient_class,
+                func.count().label("settlements"),
+                func.count(func.distinct(t.c.person_id)).label("persons"),
+                *sums,
+            )
+            .where(t.c.region_code == region_code, t.c.year == year, t.c.status == "settled")
+            .group_by(t.c.period, t.c.recipient_class)
+            .order_by(
+                t.c.period, case((t.c.recipient_class.is_(None), 99), else_=t.c.recipient_class)
+            )
+        )
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def hospital_postings(self, party: str, period: str) -> list[Row]:
+        """A hospital's one-stop postings of a period, summed by fund and account (fen)."""
+        p, e = postings, journal_entries
+        query = (
+            select(p.c.fund, p.c.account, func.sum(p.c.amount_fen).label("amount"))
+            .join(e, e.c.entry_id == p.c.entry_id)
+            .where(p.c.party == party, p.c.period == period, e.c.source_key.like("%onestop:%"))
+            .group_by(p.c.fund, p.c.account)
+        )
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def hospital_counts(self, hospital_id: str, period: str) -> Row:
+        t = onestop_settlements
+        query = select(
+            func.count().label("settled"),
+            func.coalesce(func.sum(case((t.c.status == "cancelled", 1), else_=0)), 0).label(
+                "cancelled"
+            ),
+        ).where(t.c.hospital_id == hospital_id, t.c.period == period)
+        row = (await self._session.execute(query)).one()
+        return dict(row._mapping)
+
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+
+def _active_on(t: Any, day: date) -> list[ColumnElement[bool]]:
+    return [
+        t.c.valid_from <= day,
+        or_(t.c.valid_until.is_(None), t.c.valid_until >= day),
+        or_(t.c.revoked_on.is_(None), t.c.revoked_on > day),
+    ]
+
+
+def _hospital_of(rows: list[Any]) -> Row | None:
+    for r in rows:
+        if r["kind"] == "h":
+            return {
+                "region_code": r["s1"],
+                "designated": bool(r["b1"]),
+                "designated_from": r["d1"],
+                "designated_until": r["d2"],
+            }
+    return None
+
+
+def _memberships_of(rows: list[Any]) -> list[Row]:
+    found = [
+        {"valid_from": r["d1"], "valid_until": r["d2"], "region_code": r["s1"]}
+        for r in rows
+        if r["kind"] == "m"
+    ]
+    return sorted(found, key=lambda p: p["valid_from"])
+
+
+def _assignments_of(rows: list[Any]) -> list[Row]:
+    return [
+        {"category": r["s1"], "recipient_class": int(r["i1"]), "valid_from": r["d1"]}
+        for r in rows
+        if r["kind"] == "a"
+    ]
+
+
+def _filtered(query: Any, table: Any, filters: Row) -> Any:
+    conditions: list[ColumnElement[bool]] = [
+        table.c[key] == value for key, value in filters.items() if value is not None
+    ]
+    return query.where(and_(*conditions)) if conditions else query
