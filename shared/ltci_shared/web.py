@@ -20,6 +20,7 @@ from prometheus_client import (
 from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ltci_shared.db import ping
 from ltci_shared.errors import install_error_handlers
@@ -53,6 +54,47 @@ class Health(BaseModel):
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
 
 
+class RequestContext:
+    """Pure ASGI middleware (no per-request task or body buffering): the request id (taken
+    from ``X-Request-ID`` or made, put in the log context and echoed on the response), the
+    ``X-Forwarded-Prefix`` as root path (so /docs works behind the gateway), and metrics."""
+
+    def __init__(self, app: ASGIApp, *, requests: Counter, latency: Histogram) -> None:
+        self.app, self.requests, self.latency = app, requests, latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        rid = (headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex)[:100]
+        prefix = headers.get(b"x-forwarded-prefix", b"").decode("latin-1")
+        if prefix.startswith("/"):
+            scope["root_path"] = prefix.rstrip("/")
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *(h for h in message.get("headers", ()) if h[0].lower() != b"x-request-id"),
+                    (b"x-request-id", rid.encode("latin-1")),
+                ]
+            await send(message)
+
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+            path = getattr(scope.get("route"), "path", "<unmatched>")
+            method = scope.get("method", "")
+            self.requests.labels(method, path, str(status)).inc()
+            self.latency.labels(method, path).observe(time.perf_counter() - started)
+
+
 def create_app(
     *,
     service: str,
@@ -74,26 +116,7 @@ def create_app(
     )
     checks = readiness or {}
 
-    @app.middleware("http")
-    async def _request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-        token = request_id_var.set(rid[:100])
-        prefix = request.headers.get("X-Forwarded-Prefix")
-        if prefix and prefix.startswith("/"):
-            request.scope["root_path"] = prefix.rstrip("/")
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "<unmatched>")
-        requests.labels(request.method, path, str(response.status_code)).inc()
-        latency.labels(request.method, path).observe(time.perf_counter() - started)
-        response.headers[REQUEST_ID_HEADER] = rid[:100]
-        return response
+    app.add_middleware(RequestContext, requests=requests, latency=latency)
 
     @app.get("/healthz", tags=["operations"], response_model=Health)
     async def healthz() -> Health:
