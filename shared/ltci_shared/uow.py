@@ -7,11 +7,39 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.tables import MessagingTables
+
+OUTBOX_COPY_COLUMNS = (
+    "event_id",
+    "aggregatetype",
+    "aggregateid",
+    "type",
+    "topic",
+    "payload",
+    "created_at",
+)
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def copy_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under a PostgreSQL session, its transaction begun, for COPY
+    (``copy_records_to_table``) inside the session's transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection is closed")
+    if not driver.is_in_transaction():
+        await session.execute(text("SELECT 1"))  # the driver begins its transaction lazily
+    return driver
 
 
 class UnitOfWork:
@@ -64,12 +92,10 @@ class UnitOfWork:
         self._pending.append(envelope)
         return envelope
 
-    async def flush_events(self) -> None:
-        """Write queued events to the outbox (without committing)."""
-        if not self._pending:
-            return
+    def _outbox_rows(self) -> list[dict[str, Any]]:
+        """The outbox rows of the queued events (one per event, same transaction)."""
         now = datetime.now(UTC)
-        rows: list[dict[str, Any]] = [
+        return [
             {
                 "event_id": env.id,
                 "aggregatetype": env.type,
@@ -81,7 +107,29 @@ class UnitOfWork:
             }
             for env in self._pending
         ]
+
+    async def flush_events(self) -> None:
+        """Write queued events to the outbox (without committing)."""
+        if not self._pending:
+            return
+        rows = self._outbox_rows()
         await self.session.execute(self._tables.outbox.insert(), rows)
+        self._pending = []
+
+    async def flush_events_bulk(self, *, min_rows: int = 50) -> None:
+        """Like ``flush_events``, but on PostgreSQL with at least ``min_rows`` queued events the
+        rows go in by COPY on the session's own connection, inside its transaction (the same
+        rows, ids from the same sequence). Elsewhere, or for fewer rows, ``flush_events``."""
+        if len(self._pending) < min_rows or not is_postgresql(self.session):
+            await self.flush_events()
+            return
+        driver = await copy_connection(self.session)
+        rows = self._outbox_rows()
+        await driver.copy_records_to_table(
+            self._tables.outbox.name,
+            records=[tuple(row[c] for c in OUTBOX_COPY_COLUMNS) for row in rows],
+            columns=OUTBOX_COPY_COLUMNS,
+        )
         self._pending = []
 
     async def commit(self) -> None:

@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from ltci_care_delivery.adapters.tables import metadata
+from ltci_care_delivery.entrypoints.access import ACCESS
 from ltci_care_delivery.entrypoints.api import routers
 from ltci_care_delivery.entrypoints.consumers import CONSUMERS
 from ltci_care_delivery.settings import Settings
+from ltci_shared.auth import protect
 from ltci_shared.errors import problem
 from ltci_shared.ids import PiiCipher
 from ltci_shared.messaging.inprocess import InProcessBus
@@ -37,7 +39,7 @@ def create_app(
         package="ltci_care_delivery",
         settings=settings,
         metadata=metadata,
-        routers=routers,
+        routers=[protect(routers, ACCESS)],
         consumers=CONSUMERS,
         bus=bus,
         migrate=migrate,

@@ -315,6 +315,28 @@ class DeviceRentalChanged(_CareDelivery):
     daily_rate: NonNegativeMoney
 
 
+class FamilyCareCertified(_CareDelivery):
+    """A month of family care (亲情照护) under a family-care plan was certified as given.
+
+    Settlement pays the flat family-care allowance on it: ``care_days`` of the month's
+    ``days_in_period`` were certified (days outside the plan, in a hospital or institutional
+    stay, or outside the family caregiver's training validity are never counted).
+    """
+
+    certification_id: Id
+    plan_id: Id
+    person_id: Id
+    provider_id: Id
+    family_caregiver_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    care_days: int = Field(ge=1, le=31)
+    days_covered: int = Field(ge=1, le=31, description="days the plan could be paid this month")
+    days_in_period: int = Field(ge=28, le=31)
+    certified_at: datetime
+    policy_version: str
+
+
 # --- settlement -------------------------------------------------------------------------
 
 

@@ -46,13 +46,21 @@ class ProviderRepository:
         )
 
     async def search(
-        self, *, status: str | None, region_code: str | None, after: str | None, limit: int
+        self,
+        *,
+        status: str | None,
+        after: str | None,
+        limit: int,
+        region_code: str | None = None,
+        region_codes: Collection[str] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         query = select(providers)
         if status is not None:
             query = query.where(providers.c.status == status)
         if region_code is not None:
             query = query.where(providers.c.region_code == region_code)
+        if region_codes is not None:
+            query = query.where(providers.c.region_code.in_(list(region_codes)))
         return await page(self._session, query, providers.c.provider_id, after, limit)
 
     async def add_agreement(self, values: dict[str, Any]) -> None:
@@ -115,15 +123,36 @@ class CaregiverRepository:
         )
         return list((await self._session.execute(query)).scalars())
 
-    async def employed_by(self, provider_id: str, caregiver_ids: Collection[str]) -> set[str]:
-        """Which of ``caregiver_ids`` work for the provider."""
+    async def employed_by(
+        self, provider_id: str, caregiver_ids: Collection[str]
+    ) -> dict[str, date | None]:
+        """Which of ``caregiver_ids`` work for the provider: caregiver → last day (None: open)."""
         if not caregiver_ids:
-            return set()
-        query = select(employments.c.caregiver_id).where(
-            employments.c.provider_id == provider_id,
-            employments.c.caregiver_id.in_(list(caregiver_ids)),
+            return {}
+        e = employments.c
+        query = select(e.caregiver_id, e.until).where(
+            e.provider_id == provider_id, e.caregiver_id.in_(list(caregiver_ids))
         )
-        return set((await self._session.execute(query)).scalars())
+        return {cid: until for cid, until in await self._session.execute(query)}
+
+    async def employments(self, caregiver_id: str) -> list[dict[str, Any]]:
+        e = employments.c
+        query = (
+            select(e.provider_id, e.since, e.until, e.end_reason)
+            .where(e.caregiver_id == caregiver_id)
+            .order_by(e.created_at, e.provider_id)
+        )
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def update_employment(
+        self, caregiver_id: str, provider_id: str, values: dict[str, Any]
+    ) -> None:
+        e = employments.c
+        await self._session.execute(
+            update(employments)
+            .where(e.caregiver_id == caregiver_id, e.provider_id == provider_id)
+            .values(**values)
+        )
 
     async def search(
         self, *, provider_id: str | None, after: str | None, limit: int

@@ -112,6 +112,8 @@ employments = Table(
     Column("provider_id", String(ID), ForeignKey("providers.provider_id"), nullable=False),
     Column("since", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("until", Date, nullable=True),  # last working day for the provider (0003)
+    Column("end_reason", String(40), nullable=True),
     PrimaryKeyConstraint("caregiver_id", "provider_id"),
     Index("ix_caregiver_providers_provider_id", "provider_id"),
 )
@@ -140,6 +142,7 @@ care_plans = Table(
     Column("policy_version", String(60), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("family_caregiver_id", String(ID), nullable=True),  # family_care plans (0003)
 )
 
 stays = Table(
@@ -202,6 +205,8 @@ visits = Table(
     Index("ix_visits_caregiver_id_service_date", "caregiver_id", "service_date"),
     Index("ix_visits_plan_id_service_month", "plan_id", "service_month"),
     Index("ix_visits_person_id", "person_id"),
+    Index("ix_visits_provider_id_service_month", "provider_id", "service_month"),
+    Index("ix_visits_region_code_service_date", "region_code", "service_date"),
 )
 
 visit_exceptions = Table(
@@ -232,4 +237,62 @@ visit_audit = Table(
     Column("before", JSON, nullable=False),
     Column("after", JSON, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# --- 0003: family care, ratings ------------------------------------------------------------
+
+family_caregivers = Table(
+    "family_caregivers",
+    metadata,
+    Column("family_caregiver_id", String(ID), primary_key=True),
+    Column("person_id", String(ID), nullable=False, index=True),
+    Column("resident_id_hash", String(64), nullable=False),
+    Column("resident_id_encrypted", String(200), nullable=False),
+    Column("resident_id_masked", String(18), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("relationship", String(20), nullable=False),
+    Column("training_certificate_no", String(60), nullable=False),
+    Column("trained_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("person_id", "resident_id_hash"),
+)
+
+family_care_certifications = Table(
+    "family_care_certifications",
+    metadata,
+    Column("certification_id", String(ID), primary_key=True),
+    Column("plan_id", String(ID), ForeignKey("care_plans.plan_id"), nullable=False),
+    Column("person_id", String(ID), nullable=False, index=True),
+    Column("provider_id", String(ID), nullable=False),
+    Column("family_caregiver_id", String(ID), nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("care_days", Integer, nullable=False),
+    Column("days_covered", Integer, nullable=False),
+    Column("confirmation", String(30), nullable=False),
+    Column("certified_by", String(100), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("policy_version", String(60), nullable=False),
+    Column("certified_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("plan_id", "period"),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("rating_id", String(ID), primary_key=True),
+    Column("provider_id", String(ID), nullable=False),
+    Column("person_id", String(ID), nullable=False),
+    Column("visit_id", String(ID), nullable=True),
+    Column("period", String(7), nullable=False),
+    Column("scope_key", String(140), nullable=False),  # "visit:<id>" or "month:<person>"
+    Column("score", Integer, nullable=False),
+    Column("complaint_code", String(40), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("rated_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("provider_id", "period", "scope_key"),
 )

@@ -6,11 +6,13 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+import orjson
+from sqlalchemy import JSON, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import visit_audit, visit_exceptions, visits
+from ltci_shared.uow import copy_connection, is_postgresql
 
 COUNTED = ("verified", "pending")  # use a plan's quota
 PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
@@ -21,6 +23,28 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+COPY_FROM = 50  # rows from which a bulk insert goes by COPY on PostgreSQL
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+async def insert_many(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in the session's transaction: by COPY on PostgreSQL for many rows, else by
+    an executemany INSERT (SQLite, small batches)."""
+    if not rows:
+        return
+    if len(rows) < COPY_FROM or not is_postgresql(session):
+        await session.execute(table.insert(), rows)
+        return
+    columns = [c.name for c in table.columns]
+    encode = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    records = [tuple(_json(row[c]) if c in encode else row[c] for c in columns) for row in rows]
+    driver = await copy_connection(session)
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 def _visit(row: Any) -> dict[str, Any]:
@@ -49,7 +73,7 @@ class VisitRepository:
         return {r.external_id: _visit(r) for r in await self._session.execute(query)}
 
     async def caregiver_visits(
-        self, caregiver_ids: Collection[str], first: date, last: date
+        self, caregiver_ids: Collection[str], first: date, last: date, besides: str | None = None
     ) -> list[dict[str, Any]]:
         """Visits of these caregivers (any provider) between two service dates, inclusive."""
         v = visits.c
@@ -59,35 +83,37 @@ class VisitRepository:
             v.service_date <= last,
             v.status.in_(PRESENT),
         )
+        if besides is not None:
+            query = query.where(v.visit_id != besides)
         rows = [dict(r._mapping) for r in await self._session.execute(query)]
         for row in rows:  # SQLite hands back naive datetimes; they were stored in UTC
             row["begin_at"], row["end_at"] = as_utc(row["begin_at"]), as_utc(row["end_at"])
         return rows
 
     async def plan_usage(
-        self, plan_ids: Collection[str], months: Collection[str]
+        self, plan_ids: Collection[str], months: Collection[str], besides: str | None = None
     ) -> dict[tuple[str, str], tuple[int, int]]:
         """(plan, month) → (visits, minutes) counted against the quota."""
         if not plan_ids:
             return {}
         v = visits.c
-        query = (
-            select(v.plan_id, v.service_month, func.count(), func.sum(v.duration_minutes))
-            .where(
-                v.plan_id.in_(list(plan_ids)),
-                v.service_month.in_(list(months)),
-                v.status.in_(COUNTED),
-            )
-            .group_by(v.plan_id, v.service_month)
+        query = select(
+            v.plan_id, v.service_month, func.count(), func.sum(v.duration_minutes)
+        ).where(
+            v.plan_id.in_(list(plan_ids)),
+            v.service_month.in_(list(months)),
+            v.status.in_(COUNTED),
         )
+        if besides is not None:
+            query = query.where(v.visit_id != besides)
+        query = query.group_by(v.plan_id, v.service_month)
         return {
             (plan_id, month): (int(n), int(minutes or 0))
             for plan_id, month, n, minutes in await self._session.execute(query)
         }
 
     async def add_many(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self._session.execute(visits.insert(), rows)
+        await insert_many(self._session, visits, rows)
 
     async def update(self, visit_id: str, values: dict[str, Any]) -> None:
         await self._session.execute(
@@ -110,8 +136,7 @@ class VisitRepository:
     # --- exceptions and audit -------------------------------------------------------------
 
     async def add_exceptions(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self._session.execute(visit_exceptions.insert(), rows)
+        await insert_many(self._session, visit_exceptions, rows)
 
     async def exceptions_of(self, visit_id: str) -> list[dict[str, Any]]:
         query = (

@@ -170,6 +170,9 @@ class CreateCarePlan(BaseModel):
     package_code: str = Field(min_length=1, max_length=40)
     starts_on: date
     ends_on: date | None = None
+    family_caregiver_id: str | None = Field(
+        default=None, min_length=1, max_length=64, description="family_care plans only (亲情照护人)"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> CreateCarePlan:
@@ -232,3 +235,11 @@ class StartDeviceRental(BaseModel):
 class EndDeviceRental(BaseModel):
     model_config = _cmd({"ends_on": "2026-06-30"})
     ends_on: date
+
+
+class EndEmployment(BaseModel):
+    """End a caregiver's work for one provider (last working day, with a reason code)."""
+
+    model_config = _cmd({"until": "2026-06-30", "reason_code": "resigned"})
+    until: date
+    reason_code: str = Field(pattern=CODE)

@@ -129,3 +129,59 @@ class ExceptionAlreadyResolved(Conflict):
 
 class ExceptionNotOverridable(Conflict):
     name, title = "visit_exception_not_overridable", "This exception refuses the visit"
+
+
+class EmploymentNotFound(NotFound):
+    name, title = "employment_not_found", "Caregiver does not work for this provider"
+
+
+class EmploymentAlreadyEnded(Conflict):
+    name, title = "employment_already_ended", "Caregiver's work for this provider already ended"
+
+
+class FamilyCaregiverNotFound(NotFound):
+    name, title = "family_caregiver_not_found", "Family caregiver not found"
+
+
+class FamilyCaregiverAlreadyRegistered(Conflict):
+    name, title = "family_caregiver_already_registered", "Family caregiver already registered"
+
+
+class FamilyCaregiverRequired(InvalidInput):
+    name, title = "family_caregiver_required", "A family-care plan names its family caregiver"
+
+
+class FamilyCaregiverNotCertified(Conflict):
+    name, title = "family_caregiver_not_certified", "Family caregiver's training not valid"
+
+
+class NotFamilyCarePlan(Conflict):
+    name, title = "not_family_care_plan", "Not a family-care plan"
+
+
+class FamilyCarePeriodNotOver(Conflict):
+    name, title = "period_not_over", "The month is not over yet"
+
+
+class FamilyCareAlreadyCertified(Conflict):
+    name, title = "family_care_already_certified", "The month is already certified"
+
+
+class NothingToCertify(Conflict):
+    name, title = "nothing_to_certify", "The plan covered no payable day in the month"
+
+
+class CareDaysExceedCovered(InvalidInput):
+    name, title = "care_days_exceed_covered", "More care days than the plan covered"
+
+
+class RatingNotAllowed(Conflict):
+    name, title = "rating_not_allowed", "Nothing to rate for this person, provider and month"
+
+
+class AlreadyRated(Conflict):
+    name, title = "already_rated", "Already rated"
+
+
+class InvalidPeriod(InvalidInput):
+    name, title = "invalid_period", "Invalid period or date range"

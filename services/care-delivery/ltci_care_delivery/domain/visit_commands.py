@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta, timezone
+from functools import cached_property
 from typing import Any, Literal
 
 import orjson
@@ -79,13 +80,18 @@ class LogVisit(BaseModel):
     check_in: Capture
     check_out: Capture | None = None
 
-    @property
+    @cached_property
     def service_date(self) -> date:
         return self.check_in.at.astimezone(CHINA).date()
 
+    @cached_property
+    def as_json(self) -> dict[str, Any]:
+        """The visit as JSON values (computed once; the hash and the stored row share it)."""
+        return self.model_dump(mode="json")
+
     def content_hash(self) -> str:
-        body = self.model_dump(mode="json")
-        return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        body = orjson.dumps(self.as_json, option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(body).hexdigest()
 
 
 class VisitBatch(BaseModel):
@@ -142,3 +148,43 @@ class VoidVisit(BaseModel):
     reason_code: str = Field(pattern=CODE)
     actor: str = Field(min_length=1, max_length=100)
     note: str | None = Field(default=None, max_length=1000)
+
+
+class CorrectVisit(BaseModel):
+    """Correct what a visit recorded (check-in, check-out, items), with a reason code. The
+    corrected visit is verified again; every correction is audited (before, after, why)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "check_out": {
+                        "at": "2026-03-02T10:05:00+08:00",
+                        "method": "manual",
+                        "manual_reason": "device_battery_empty",
+                        "latitude": 33.3475,
+                        "longitude": 120.1633,
+                    },
+                    "reason_code": "checkout_not_captured",
+                    "actor": "provider:kangning/u-3",
+                    "note": "caregiver's phone died; family confirms 10:05",
+                }
+            ]
+        },
+    )
+
+    check_in: Capture | None = None
+    check_out: Capture | None = None
+    items: list[str] | None = Field(default=None, min_length=1, max_length=30)
+    reason_code: str = Field(pattern=CODE)
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _something(self) -> CorrectVisit:
+        if self.check_in is None and self.check_out is None and self.items is None:
+            raise ValueError("a correction changes check_in, check_out or items")
+        return self

@@ -1,10 +1,18 @@
 """HTTP routes of the care-delivery service, one router per area."""
 
-from ltci_care_delivery.entrypoints import api_care, api_registry, api_visits
+from ltci_care_delivery.entrypoints import (
+    api_care,
+    api_family,
+    api_quality,
+    api_registry,
+    api_visits,
+)
 
 routers = [
     api_registry.providers_router,
     api_registry.caregivers_router,
     api_care.router,
+    api_family.router,
     api_visits.router,
+    api_quality.router,
 ]

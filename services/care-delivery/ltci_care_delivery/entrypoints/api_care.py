@@ -49,6 +49,9 @@ Id = Annotated[str | None, Query(max_length=64)]
         e.UnknownPackage,
         e.AgreementNotCovering,
         e.InstitutionalPlanExists,
+        e.FamilyCaregiverRequired,
+        e.FamilyCaregiverNotFound,
+        e.FamilyCaregiverNotCertified,
         PolicyNotInForce,
     ),
 )
@@ -56,7 +59,8 @@ async def create_plan(
     cmd: CreateCarePlan, rt: RuntimeDep, request: Request, book: Book, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Arrange care for an eligible person; quotas come from the package by the person's grade.
-    Publishes CarePlanActivated. At most one institutional plan at a time."""
+    Publishes CarePlanActivated. At most one institutional plan at a time. A family-care plan
+    (亲情照护) names a family caregiver of the person whose training is valid on its first day."""
 
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
         return 201, dump(PlanView, await plans.create_plan(uow, cmd, book, today()))

@@ -13,6 +13,7 @@ from ltci_care_delivery.domain.commands import (
     AddEmployment,
     AdmitProvider,
     ChangeProviderStatus,
+    EndEmployment,
     GradeProvider,
     RegisterCaregiver,
     ReviewProvider,
@@ -229,6 +230,31 @@ async def add_employment(
 
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
         caregiver = await caregivers.add_employment(uow, caregiver_id, cmd, today())
+        return 200, dump(CaregiverView, caregiver)
+
+    return await idempotent(rt, request, key, cmd, use_case)
+
+
+@caregivers_router.post(
+    "/caregivers/{caregiver_id}/providers/{provider_id}/end",
+    response_model=CaregiverView,
+    responses=problem_responses(
+        e.CaregiverNotFound, e.EmploymentNotFound, e.EmploymentAlreadyEnded
+    ),
+)
+async def end_employment(
+    caregiver_id: str,
+    provider_id: str,
+    cmd: EndEmployment,
+    rt: RuntimeDep,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """End the caregiver's work for one provider: visits it posts for days after ``until``
+    are rejected (``caregiver_not_with_provider``). Adding the provider again reopens it."""
+
+    async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
+        caregiver = await caregivers.end_employment(uow, caregiver_id, provider_id, cmd)
         return 200, dump(CaregiverView, caregiver)
 
     return await idempotent(rt, request, key, cmd, use_case)

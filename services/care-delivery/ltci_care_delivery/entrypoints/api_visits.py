@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from ltci_care_delivery.adapters.visits import VisitRepository
 from ltci_care_delivery.domain import errors as e
 from ltci_care_delivery.domain.visit_commands import (
+    CorrectVisit,
     LogVisit,
     ResolveException,
     VisitBatch,
@@ -34,7 +35,7 @@ from ltci_care_delivery.entrypoints.views import (
     VisitView,
     dump,
 )
-from ltci_care_delivery.service_layer import ingest, review
+from ltci_care_delivery.service_layer import corrections, ingest, review
 from ltci_care_delivery.settings import Settings
 from ltci_shared.errors import problem_responses
 from ltci_shared.uow import UnitOfWork
@@ -196,6 +197,32 @@ async def void_visit(
     return await idempotent(rt, request, key, cmd, use_case)
 
 
+@router.post(
+    "/visits/{visit_id}/correction",
+    response_model=VisitView,
+    responses=problem_responses(e.VisitNotFound, e.VisitStateConflict, e.VisitRejected),
+)
+async def correct_visit(
+    visit_id: str,
+    cmd: CorrectVisit,
+    rt: RuntimeDep,
+    request: Request,
+    book: Book,
+    settings: SettingsDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Correct a visit's check-in, check-out or items with a reason code. The visit is
+    verified again (open exceptions superseded, new ones raised; those already accepted stay
+    accepted), the edit audited (who, before, after, why), and VisitCorrected published with
+    the visit's whole new state so settlement replaces what it held."""
+
+    async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
+        visit = await corrections.correct_visit(uow, visit_id, cmd, book, _skew(settings))
+        return 200, dump(VisitView, visit)
+
+    return await idempotent(rt, request, key, cmd, use_case)
+
+
 @router.get(
     "/visit-exceptions",
     tags=["exception queue"],
@@ -205,7 +232,7 @@ async def void_visit(
 async def list_exceptions(
     rt: RuntimeDep,
     provider_id: Id = None,
-    status: Annotated[str | None, Query(pattern="^(open|accepted|rejected)$")] = "open",
+    status: Annotated[str | None, Query(pattern="^(open|accepted|rejected|superseded)$")] = "open",
     code: Annotated[str | None, Query(max_length=40)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -64,6 +64,16 @@ class AgreementView(BaseModel):
     service_area: list[str]
 
 
+class EmploymentView(BaseModel):
+    model_config = _view(
+        {"provider_id": PID, "since": "2024-01-01", "until": None, "end_reason": None}
+    )
+    provider_id: str
+    since: date
+    until: date | None = None
+    end_reason: str | None = None
+
+
 class CaregiverView(BaseModel):
     model_config = _view(
         {
@@ -75,6 +85,7 @@ class CaregiverView(BaseModel):
             "certificate_valid_until": "2027-12-31",
             "star_level": 3,
             "provider_ids": [PID],
+            "employments": [{"provider_id": PID, "since": "2024-01-01", "until": None}],
         }
     )
     caregiver_id: str
@@ -84,7 +95,8 @@ class CaregiverView(BaseModel):
     certificate_valid_from: date
     certificate_valid_until: date
     star_level: int | None
-    provider_ids: list[str] = []
+    provider_ids: list[str] = []  # the providers it works for now
+    employments: list[EmploymentView] = []
 
 
 class PlanView(BaseModel):
@@ -106,6 +118,7 @@ class PlanView(BaseModel):
             "paused_since": None,
             "end_reason": None,
             "policy_version": "320900/benefits@2022-07-01",
+            "family_caregiver_id": None,
         }
     )
     plan_id: str
@@ -124,6 +137,7 @@ class PlanView(BaseModel):
     paused_since: date | None
     end_reason: str | None
     policy_version: str
+    family_caregiver_id: str | None = None
 
 
 class StayView(BaseModel):
@@ -288,7 +302,7 @@ class ExceptionView(BaseModel):
     provider_id: str
     code: str
     refused: bool
-    status: Literal["open", "accepted", "rejected"]
+    status: Literal["open", "accepted", "rejected", "superseded"]
     resolution_code: str | None
     resolved_by: str | None
     resolved_at: datetime | None

@@ -6,10 +6,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ltci_care_delivery.adapters.registry import CaregiverRepository, ProviderRepository
-from ltci_care_delivery.domain.commands import AddEmployment, RegisterCaregiver, UpdateCertification
+from ltci_care_delivery.domain.commands import (
+    AddEmployment,
+    EndEmployment,
+    RegisterCaregiver,
+    UpdateCertification,
+)
 from ltci_care_delivery.domain.errors import (
     CaregiverAlreadyRegistered,
     CaregiverNotFound,
+    EmploymentAlreadyEnded,
+    EmploymentNotFound,
     ProviderNotFound,
 )
 from ltci_care_delivery.domain.ids import new_id
@@ -58,15 +65,19 @@ async def register_caregiver(
         for p in provider_ids
     ]
     await repo.add_employments(rows)
-    return {**caregiver, "provider_ids": provider_ids}
+    employments = [{**r, "until": None, "end_reason": None} for r in rows]
+    return {**caregiver, "provider_ids": provider_ids, "employments": employments}
 
 
 async def caregiver_view(uow: UnitOfWork, caregiver_id: str) -> dict[str, Any]:
+    """The caregiver with the providers it works for now and every employment (past too)."""
     repo = CaregiverRepository(uow.session)
     caregiver = await repo.get(caregiver_id)
     if caregiver is None:
         raise CaregiverNotFound(f"no caregiver {caregiver_id}")
-    return {**caregiver, "provider_ids": await repo.provider_ids(caregiver_id)}
+    employments = await repo.employments(caregiver_id)
+    current = [e["provider_id"] for e in employments if e["until"] is None]
+    return {**caregiver, "provider_ids": current, "employments": employments}
 
 
 async def add_employment(
@@ -77,14 +88,36 @@ async def add_employment(
     if cmd.provider_id in caregiver["provider_ids"]:
         return caregiver
     await _check_providers(uow, [cmd.provider_id])
-    row = {
-        "caregiver_id": caregiver_id,
-        "provider_id": cmd.provider_id,
-        "since": cmd.since or today,
-        "created_at": datetime.now(UTC),
-    }
-    await CaregiverRepository(uow.session).add_employments([row])
-    return {**caregiver, "provider_ids": [*caregiver["provider_ids"], cmd.provider_id]}
+    repo, since = CaregiverRepository(uow.session), cmd.since or today
+    if any(e["provider_id"] == cmd.provider_id for e in caregiver["employments"]):
+        values = {"since": since, "until": None, "end_reason": None}
+        await repo.update_employment(caregiver_id, cmd.provider_id, values)  # comes back
+    else:
+        row = {
+            "caregiver_id": caregiver_id,
+            "provider_id": cmd.provider_id,
+            "since": since,
+            "created_at": datetime.now(UTC),
+        }
+        await repo.add_employments([row])
+    return await caregiver_view(uow, caregiver_id)
+
+
+async def end_employment(
+    uow: UnitOfWork, caregiver_id: str, provider_id: str, cmd: EndEmployment
+) -> dict[str, Any]:
+    """The caregiver stops working for one provider; visits after ``until`` are rejected."""
+    caregiver = await caregiver_view(uow, caregiver_id)
+    employment = next(
+        (e for e in caregiver["employments"] if e["provider_id"] == provider_id), None
+    )
+    if employment is None:
+        raise EmploymentNotFound("the caregiver never worked for this provider")
+    if employment["until"] is not None:
+        raise EmploymentAlreadyEnded(f"the work ended on {employment['until'].isoformat()}")
+    values = {"until": cmd.until, "end_reason": cmd.reason_code}
+    await CaregiverRepository(uow.session).update_employment(caregiver_id, provider_id, values)
+    return await caregiver_view(uow, caregiver_id)
 
 
 async def update_certification(

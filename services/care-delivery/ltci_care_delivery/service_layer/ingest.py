@@ -93,7 +93,7 @@ async def ingest(
             results.append(_repeat(index, visit, earlier, digest))
             continue
         try:
-            row = _accept(ctx, provider_id, visit, digest, now, clock_skew)
+            row = accept(ctx, provider_id, visit, digest, now, clock_skew)
         except Rejection as exc:
             results.append(_rejected(index, visit.external_id, exc.code, exc.message))
             continue
@@ -130,7 +130,9 @@ def _admit(ctx: VisitContext, visit: LogVisit, now: datetime, skew: timedelta) -
         raise Rejection("unknown_person", "no enrolled person with this id is known")
     if visit.caregiver_id not in ctx.caregivers:
         raise Rejection("unknown_caregiver", "no caregiver with this id is registered")
-    if visit.caregiver_id not in ctx.employed:
+    if visit.caregiver_id not in ctx.employed or (
+        (until := ctx.employed[visit.caregiver_id]) is not None and visit.service_date > until
+    ):
         raise Rejection(
             "caregiver_not_with_provider", "the caregiver does not work for this provider"
         )
@@ -170,16 +172,18 @@ def _facts(
     )
 
 
-def _accept(
+def accept(
     ctx: VisitContext,
     provider_id: str,
     visit: LogVisit,
     digest: str,
     now: datetime,
     skew: timedelta,
+    received_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """Admit and verify one visit: its row (raises Rejection if it cannot be stored)."""
     rules = _admit(ctx, visit, now, skew)
-    facts = _facts(ctx, provider_id, visit, rules, now)
+    facts = _facts(ctx, provider_id, visit, rules, received_at or now)
     exceptions = verify(facts)
     distance = max_distance_m(visit, facts.home) if facts.home else None
     out = visit.check_out
@@ -199,8 +203,8 @@ def _accept(
         "end_at": out.at.astimezone(UTC) if out is not None else None,
         "duration_minutes": duration_minutes(visit),
         "items": list(visit.items),
-        "check_in": visit.check_in.model_dump(mode="json"),
-        "check_out": out.model_dump(mode="json") if out is not None else None,
+        "check_in": visit.as_json["check_in"],
+        "check_out": visit.as_json["check_out"],
         "distance_meters": round(distance) if distance is not None else None,
         "status": status_of(exceptions),
         "exceptions": exceptions,
@@ -210,9 +214,12 @@ def _accept(
     }
 
 
-def visit_event(row: dict[str, Any]) -> ServiceVisitLogged:
-    """ServiceVisitLogged for a stored visit; a missing check-out is sent as end = begin."""
-    return ServiceVisitLogged(
+def visit_event(row: dict[str, Any], *, trusted: bool = False) -> ServiceVisitLogged:
+    """ServiceVisitLogged for a stored visit; a missing check-out is sent as end = begin.
+    ``trusted``: the row was just built by ``accept`` from validated input (its values have the
+    contract's types), so the event is constructed without validating it again."""
+    make = ServiceVisitLogged.model_construct if trusted else ServiceVisitLogged
+    return make(
         **{k: row[k] for k in ("visit_id", "provider_id", "person_id", "caregiver_id", "plan_id")},
         **{k: row[k] for k in ("region_code", "service_form", "service_date", "begin_at", "items")},
         end_at=row["end_at"] or row["begin_at"],
@@ -245,4 +252,5 @@ async def _store(uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime) -> 
         ]
     )
     for row in rows:
-        uow.record(visit_event(row))
+        uow.record(visit_event(row, trusted=True))
+    await uow.flush_events_bulk()

@@ -24,6 +24,7 @@ from ltci_care_delivery.domain.errors import (
 )
 from ltci_care_delivery.domain.ids import new_id
 from ltci_care_delivery.domain.verification import in_stay
+from ltci_care_delivery.service_layer.family_care import check_plan_caregiver
 from ltci_shared.events.contracts import CarePlanActivated, CarePlanEnded
 from ltci_shared.policy import PolicyBook
 from ltci_shared.policy.benefits import BenefitPolicy
@@ -139,6 +140,7 @@ async def create_plan(
     grade = eligibility["grade"]
     package = _package(policy, cmd, grade)
     await _check_provider(uow, book, cmd, person["region_code"])
+    await check_plan_caregiver(uow, cmd)
     limits = [d for d in (cmd.ends_on, eligibility["valid_until"], eligibility["ended_on"]) if d]
     stays = (await StayRepository(uow.session).of_persons([cmd.person_id]))[cmd.person_id]
     form = policy.form(cmd.service_form)

@@ -82,7 +82,7 @@ async def resolve_exception(
     after = _after_review(visit, cmd, remaining)
     if after["status"] != visit["status"]:
         await repo.update(visit["visit_id"], {"status": after["status"], "updated_at": now})
-        _publish(uow, after, cmd.reason_code, now)
+        publish(uow, after, cmd.reason_code, now)
     await _audit(uow, visit, after, f"exception_{cmd.action}", cmd, now)
     return {**exc, **closed, "visit_status": after["status"]}
 
@@ -97,7 +97,7 @@ def _after_review(
     return visit
 
 
-def _publish(uow: UnitOfWork, visit: dict[str, Any], reason_code: str, now: datetime) -> None:
+def publish(uow: UnitOfWork, visit: dict[str, Any], reason_code: str, now: datetime) -> None:
     if visit["status"] in CLOSED:
         uow.record(
             VisitVoided(
@@ -136,6 +136,6 @@ async def void_visit(uow: UnitOfWork, visit_id: str, cmd: VoidVisit) -> dict[str
             "resolved_at": now,
         },
     )
-    _publish(uow, after, cmd.reason_code, now)
+    publish(uow, after, cmd.reason_code, now)
     await _audit(uow, visit, after, "void", cmd, now)
     return after

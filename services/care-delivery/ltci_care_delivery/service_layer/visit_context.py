@@ -71,7 +71,7 @@ class VisitContext:
     provider: ProviderFacts
     persons: dict[str, dict[str, Any]]
     caregivers: dict[str, dict[str, Any]]
-    employed: set[str]
+    employed: dict[str, date | None]  # caregiver → last working day (None: still there)
     plans: dict[str, list[PlanFacts]]
     stays: dict[str, list[tuple[date, date | None]]]
     busy: dict[tuple[str, date], list[tuple[datetime, datetime | None, int]]]
@@ -137,8 +137,11 @@ async def load_context(
     book: PolicyBook,
     provider: dict[str, Any],
     items: Sequence[LogVisit],
+    *,
+    besides: str | None = None,
 ) -> VisitContext:
-    """Load, in one query per kind, everything the batch's visits will be checked against."""
+    """Load, in one query per kind, everything the batch's visits will be checked against
+    (``besides``: a stored visit being corrected, left out of overlaps and quotas)."""
     s = uow.session
     person_ids = {v.person_id for v in items}
     caregiver_ids = {v.caregiver_id for v in items}
@@ -150,7 +153,7 @@ async def load_context(
     busy: dict[tuple[str, date], list[tuple[datetime, datetime | None, int]]] = defaultdict(list)
     if caregiver_ids:
         first, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
-        for b in await VisitRepository(s).caregiver_visits(caregiver_ids, first, last):
+        for b in await VisitRepository(s).caregiver_visits(caregiver_ids, first, last, besides):
             key = (b["caregiver_id"], b["service_date"])
             busy[key].append((b["begin_at"], b["end_at"], b["duration_minutes"]))
     months = {d.strftime("%Y-%m") for d in dates}
@@ -165,7 +168,9 @@ async def load_context(
         plans=dict(plans),
         stays=await StayRepository(s).of_persons(person_ids),
         busy=dict(busy),
-        usage=await VisitRepository(s).plan_usage([r["plan_id"] for r in plan_rows], months),
+        usage=await VisitRepository(s).plan_usage(
+            [r["plan_id"] for r in plan_rows], months, besides
+        ),
         existing=await VisitRepository(s).by_external_ids(
             provider["provider_id"], [v.external_id for v in items]
         ),
