@@ -13,6 +13,7 @@ from ltci_settlement.adapters.tables import (
     assessments,
     care_plans,
     eligibilities,
+    family_care_certifications,
     insured_persons,
     membership_periods,
     rentals,
@@ -170,6 +171,15 @@ class ReadModelRepository:
             or_(t.c.ends_on.is_(None), t.c.ends_on >= first),
         )
         return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def certified_days(self, plan_ids: Iterable[str], period: str) -> dict[str, int]:
+        """Certified family-care days of each plan in ``period`` (plans without: absent)."""
+        t = family_care_certifications
+        ids = list(plan_ids)
+        if not ids:
+            return {}
+        query = select(t.c.plan_id, t.c.care_days).where(t.c.plan_id.in_(ids), t.c.period == period)
+        return {r.plan_id: int(r.care_days) for r in await self._session.execute(query)}
 
     async def plans_by_id(self, plan_ids: Iterable[str]) -> dict[str, Row]:
         rows = await self._by_keys(care_plans, care_plans.c.plan_id, plan_ids)

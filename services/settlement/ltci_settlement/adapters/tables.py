@@ -94,6 +94,18 @@ care_plans = Table(
     Column("event_id", String(64), nullable=False),
 )
 
+family_care_certifications = Table(  # read model: certified months of family care
+    "family_care_certifications",
+    metadata,
+    Column("certification_id", String(36), primary_key=True),
+    Column("plan_id", String(36), nullable=False),
+    Column("person_id", String(36), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("care_days", Integer, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    UniqueConstraint("plan_id", "period"),
+)
+
 stays = Table(
     "stays",
     metadata,

@@ -66,8 +66,16 @@ def visit_candidate(visit: Row, facts: PersonFacts, plans: Mapping[str, Row]) ->
     )
 
 
-def plan_candidate(plan: Row, facts: PersonFacts, period: Period) -> Candidate | None:
-    """A flat-cash plan's month: its days that are insured, eligible and not in a stay."""
+def plan_candidate(
+    plan: Row, facts: PersonFacts, period: Period, certified_days: int | None = None
+) -> Candidate | None:
+    """A flat-cash plan's month: its days that are insured, eligible and not in a stay.
+
+    Family care (亲情照护) is paid only for a certified month, and for at most its certified
+    days (care-delivery's FamilyCareCertified); an uncertified month pays nothing yet.
+    """
+    if plan["service_form"] == "family_care" and not certified_days:
+        return None
     days = [
         d
         for d in period.days()
@@ -79,6 +87,8 @@ def plan_candidate(plan: Row, facts: PersonFacts, period: Period) -> Candidate |
     payable = [d for d in known if not facts.in_stay(d)]
     first = payable[0] if payable else (known[0] if known else days[0])
     count = len(payable) or len(known) or len(days)
+    if certified_days is not None:
+        count = min(count, certified_days)
     context = Context(
         grade=facts.grade_on(first), fund=facts.fund_on(first), in_stay=not payable and bool(known)
     )

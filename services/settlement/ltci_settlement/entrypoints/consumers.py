@@ -17,6 +17,7 @@ CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
         "EligibilityChanged": read_models.on_eligibility_changed,
         "CarePlanActivated": read_models.on_care_plan_activated,
         "CarePlanEnded": read_models.on_care_plan_ended,
+        "FamilyCareCertified": read_models.on_family_care_certified,
         "StayReported": read_models.on_stay_reported,
         "ServiceVisitLogged": read_models.on_visit_logged,
         "VisitCorrected": read_models.on_visit_logged,

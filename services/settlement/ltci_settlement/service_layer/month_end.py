@@ -126,6 +126,9 @@ async def _gather(
         persons = {r["person_id"] for r in (*visits, *plans, *rentals)} | already
         memberships, eligibilities, stays = await repo.facts_rows(persons)
         plan_rows = await repo.plans_by_id({v["plan_id"] for v in visits if v["plan_id"]})
+        certified = await repo.certified_days(
+            [p["plan_id"] for p in plans if p["service_form"] == "family_care"], scope.period
+        )
     facts = _facts(memberships, eligibilities, stays)
     out: dict[str, list[Candidate]] = {p: [] for p in persons}
     for visit in visits:
@@ -134,7 +137,7 @@ async def _gather(
         policy, _ = scope.policy_for(max(plan["starts_on"], period.first))
         rule = policy.form(plan["service_form"]) if policy else None
         made = (
-            plan_candidate(plan, facts[plan["person_id"]], period)
+            plan_candidate(plan, facts[plan["person_id"]], period, certified.get(plan["plan_id"]))
             if rule and rule.flat_cash
             else None
         )

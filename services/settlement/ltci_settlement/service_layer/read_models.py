@@ -12,7 +12,14 @@ from ltci_settlement.adapters.ledger_repository import LedgerRepository
 from ltci_settlement.adapters.onestop_repository import OneStopRepository
 from ltci_settlement.adapters.policy import pack_region, policy_book
 from ltci_settlement.adapters.repository import InsuredPersonRepository, ReadModelRepository
-from ltci_settlement.adapters.tables import assessments, care_plans, rentals, stays, visits
+from ltci_settlement.adapters.tables import (
+    assessments,
+    care_plans,
+    family_care_certifications,
+    rentals,
+    stays,
+    visits,
+)
 from ltci_settlement.domain.facts import period_of
 from ltci_settlement.domain.ledger import contribution_postings, entry
 from ltci_settlement.domain.onestop_ledger import premium_subsidy_postings
@@ -28,6 +35,7 @@ from ltci_shared.events.contracts import (
     EligibilityGranted,
     EligibilityRevoked,
     EnrollmentEnded,
+    FamilyCareCertified,
     MembershipChanged,
     PersonEnrolled,
     ServiceVisitLogged,
@@ -164,6 +172,17 @@ async def on_care_plan_activated(
 
 async def on_care_plan_ended(uow: UnitOfWork, event: CarePlanEnded, envelope: Envelope) -> None:
     await ReadModelRepository(uow.session).end_plan(event.plan_id, event.ended_on)
+
+
+async def on_family_care_certified(
+    uow: UnitOfWork, event: FamilyCareCertified, envelope: Envelope
+) -> None:
+    """A certified month of family care: the month-end run pays the allowance for its days."""
+    values = event.model_dump(include=set(family_care_certifications.c.keys()))
+    values["event_id"] = envelope.id
+    await ReadModelRepository(uow.session).upsert(
+        family_care_certifications, "certification_id", values
+    )
 
 
 async def on_stay_reported(uow: UnitOfWork, event: StayReported, envelope: Envelope) -> None:

@@ -16,6 +16,7 @@ from ltci_shared.events.contracts import (
     ContributionPosted,
     DeviceRentalChanged,
     EligibilityGranted,
+    FamilyCareCertified,
     PersonEnrolled,
     ServiceVisitLogged,
     StayReported,
@@ -115,6 +116,20 @@ async def seed_month(h: Any) -> None:
             kind="hospital",
             admitted_on=date(2026, 3, 10),
             discharged_on=date(2026, 3, 15),
+        ),
+        FamilyCareCertified(  # family care is paid only for a certified month
+            certification_id="fc1",
+            plan_id="plan-p2",
+            person_id="p2",
+            provider_id=B,
+            family_caregiver_id="fcg1",
+            region_code="320902",
+            period="2026-03",
+            care_days=26,
+            days_covered=26,
+            days_in_period=31,
+            certified_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
+            policy_version="320900/benefits@2022-07-01",
         ),
         visit("v1", "p1", 2, 90),
         visit("v2", "p1", 3, 60),
@@ -384,3 +399,34 @@ async def test_bad_requests_are_problems_not_500s(harness: Any) -> None:
     assert (await c.get("/runs/nope")).status_code == 404
     schema = (await c.get("/openapi.json")).json()
     assert "/runs/month-end" in schema["paths"] and "/ledger/trial-balance" in schema["paths"]
+
+
+async def test_family_care_is_paid_only_for_certified_days(harness: Any) -> None:
+    h = harness
+    await h.feed(
+        person("p7", "resident"), eligible("p7", 4), plan("p7", "family_care", "YC-FAMILY", B, 4)
+    )
+    run = await h.month_end(key="close-uncertified")
+    assert run["status"] == "completed" and run["lines_created"] == 0  # not certified: nothing
+    await h.feed(
+        FamilyCareCertified(
+            certification_id="fc7",
+            plan_id="plan-p7",
+            person_id="p7",
+            provider_id=B,
+            family_caregiver_id="fcg7",
+            region_code="320902",
+            period="2026-03",
+            care_days=10,
+            days_covered=31,
+            days_in_period=31,
+            certified_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
+            policy_version="320900/benefits@2022-07-01",
+        )
+    )
+    again = await h.month_end(key="close-certified")
+    assert again["lines_created"] == 1
+    lines = await lines_of(h, (await claim_of(h, B))["claim_id"])
+    assert [(ln["service_form"], ln["fund_amount"]) for ln in lines] == [
+        ("family_care", "150.00")  # 10 certified days × 15.00, not the 31 days of the plan
+    ]
