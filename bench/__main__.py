@@ -1,6 +1,6 @@
 """``scripts/bench [name ...] [--size small|full]``: run benchmarks, print and record results.
 
-Names: references, enrollment-import, month-end. With no name,
+Names: references, enrollment-import, month-end, visits-single, visits-batch. With no name,
 every benchmark runs. ``--size small`` (default) finishes in a few minutes; ``--size full``
 uses the sizes quoted in docs/performance.md.
 """
@@ -12,12 +12,26 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import enrollment_import, month_end, references
+from bench import enrollment_import, month_end, onestop, references, visits
 from bench.common import Result, record, show
 
 SIZES = {
-    "small": {"references": 100_000, "enrollment-import": 20_000, "month-end": 50_000},
-    "full": {"references": 1_000_000, "enrollment-import": 100_000, "month-end": 1_000_000},
+    "small": {
+        "references": 100_000,
+        "enrollment-import": 20_000,
+        "month-end": 50_000,
+        "visits-single": 5_000,
+        "visits-batch": 20_000,
+        "onestop": 2_020,
+    },
+    "full": {
+        "references": 1_000_000,
+        "enrollment-import": 100_000,
+        "month-end": 1_000_000,
+        "visits-single": 20_000,
+        "visits-batch": 200_000,
+        "onestop": 6_020,
+    },
 }
 
 
@@ -34,10 +48,29 @@ async def _enrollment(n: int) -> list[Result]:
     return [result]
 
 
+async def _with_copy(results: list[Result], n: int) -> list[Result]:
+    """Each result next to the raw PostgreSQL COPY of the same number of visit rows."""
+    reference = await references.pg_copy(n)
+    for result in results:
+        result.reference, result.reference_rate = reference.name, reference.rate
+    return results
+
+
+async def _visits_single(n: int) -> list[Result]:
+    return await _with_copy(await visits.single(n), n)
+
+
+async def _visits_batch(n: int) -> list[Result]:
+    return await _with_copy(await visits.batch(n), n)
+
+
 BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
     "references": _references,
     "enrollment-import": _enrollment,
     "month-end": month_end.run,
+    "visits-single": _visits_single,
+    "visits-batch": _visits_batch,
+    "onestop": onestop.run,
 }
 
 

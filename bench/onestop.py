@@ -1,0 +1,208 @@
+"""One-stop medical-assistance settlement under load: latency at a steady 200 bills/s straight
+to a served settlement process, then a 2× burst through the gateway, where the client's rate
+limit must answer 429 (never 5xx). Persons and their categories are written with COPY into
+settlement's read models (what its consumers build from enrollment's events)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.common import Result, asyncpg_dsn, fresh_database, served
+
+HOSPITAL = "H320402001"
+ADMIN_SECRET = "bench-admin-secret-0123456789abcdef"  # noqa: S105 (a throwaway bench database)
+
+
+async def _seed(url: str, persons: int) -> list[str]:
+    ids = [str(uuid.uuid4()) for _ in range(persons)]
+    now = datetime.now(UTC)
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await conn.copy_records_to_table(
+            "insured_persons",
+            records=[
+                (p, "320402", "resident", date(2020, 1, 1), None, date(1950, 1, 1), "F", now)
+                for p in ids
+            ],
+            columns=[
+                "person_id",
+                "region_code",
+                "scheme",
+                "valid_from",
+                "ended_on",
+                "birth_date",
+                "sex",
+                "updated_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "membership_periods",
+            records=[(p, date(2020, 1, 1), "resident", "320402", None) for p in ids],
+            columns=["person_id", "valid_from", "scheme", "region_code", "valid_until"],
+        )
+        await conn.copy_records_to_table(
+            "assistance_assignments",
+            records=[
+                (f"{p}-dibao", p, "320400", "dibao", 2, date(2025, 1, 1), None, None, "seed")
+                for p in ids
+            ],
+            columns=[
+                "assignment_id",
+                "person_id",
+                "region_code",
+                "category",
+                "recipient_class",
+                "valid_from",
+                "valid_until",
+                "revoked_on",
+                "event_id",
+            ],
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return ids
+
+
+def _bill(person: str, n: int) -> dict[str, Any]:
+    return {
+        "person_id": person,
+        "hospital_id": HOSPITAL,
+        "bill_id": f"ZY-{n:07d}",
+        "care_kind": "inpatient",
+        "referred": False,
+        "total": "12000.00",
+        "in_policy": "10000.00",
+        "out_of_policy": "2000.00",
+        "service_from": "2026-03-02",
+        "service_to": "2026-03-09",
+    }
+
+
+async def _paced(
+    client: httpx.AsyncClient, path: str, bodies: list[dict[str, Any]], rate: float
+) -> tuple[float, list[float], Counter[int]]:
+    """Open loop: request i leaves at i/rate whatever the earlier ones are doing."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    began = time.perf_counter()
+
+    async def one(i: int, body: dict[str, Any]) -> None:
+        await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
+        start = time.perf_counter()
+        try:
+            response = await client.post(path, json=body)
+            statuses[response.status_code] += 1
+        except httpx.HTTPError:
+            statuses[0] += 1
+        latencies.append((time.perf_counter() - start) * 1000)
+
+    await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies)))
+    return time.perf_counter() - began, latencies, statuses
+
+
+async def run(n: int) -> list[Result]:
+    results: list[Result] = []
+    async with fresh_database("bench_os") as url, fresh_database("bench_gw") as gw_url:
+        async with served(
+            "ltci_settlement",
+            "SETTLEMENT",
+            18114,
+            {"DATABASE_URL": url, "DATABASE_POOL_SIZE": "30"},
+        ) as base:
+            persons = await _seed(url, n)
+            limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
+            async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+                r = await client.put(
+                    f"/medical-assistance/hospitals/{HOSPITAL}",
+                    json={
+                        "name": "常州市第一人民医院",
+                        "region_code": "320402",
+                        "designated": True,
+                    },
+                )
+                r.raise_for_status()
+                for i in range(20):  # warm-up
+                    await client.post("/medical-assistance/settlements", json=_bill(persons[i], i))
+                bodies = [_bill(p, 1000 + i) for i, p in enumerate(persons[20:])]
+                seconds, latencies, statuses = await _paced(
+                    client, "/medical-assistance/settlements", bodies, 200
+                )
+            results.append(
+                Result(
+                    "one-stop settlement at 200/s (service)",
+                    "bills",
+                    len(bodies),
+                    seconds,
+                    latencies_ms=latencies,
+                    notes=f"open loop at 200/s straight to settlement; statuses {dict(statuses)}",
+                )
+            )
+        results.append(await _burst(url, gw_url, n))
+    return results
+
+
+async def _burst(url: str, gw_url: str, n: int) -> Result:
+    gateway_env = {
+        "DATABASE_URL": gw_url,
+        "SETTLEMENT_URL": "http://127.0.0.1:18115",
+        "BOOTSTRAP_ADMIN_SECRET": ADMIN_SECRET,
+        "RATE_PER_SECOND": "200",
+        "RATE_BURST": "200",
+        "SECRET_HASH_COST": "10",
+    }
+    async with (
+        served("ltci_gateway", "GATEWAY", 18116, gateway_env) as gw,
+        served(
+            "ltci_settlement",
+            "SETTLEMENT",
+            18115,
+            {
+                "DATABASE_URL": url,
+                "AUTH_MODE": "required",
+                "AUTH_JWKS_URL": "http://127.0.0.1:18116/.well-known/jwks.json",
+            },
+        ) as _,
+    ):
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
+        async with httpx.AsyncClient(base_url=gw, timeout=60, limits=limits) as client:
+            token = await client.post(
+                "/oauth/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "admin",
+                    "client_secret": ADMIN_SECRET,
+                },
+            )
+            token.raise_for_status()
+            client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            persons = await _seed_ids(url)
+            bodies = [_bill(p, 500_000 + i) for i, p in enumerate(persons[: 400 * 5])]
+            seconds, latencies, statuses = await _paced(
+                client, "/settlement/medical-assistance/settlements", bodies, 400
+            )
+    five = sum(v for k, v in statuses.items() if k >= 500 or k == 0)
+    return Result(
+        "one-stop 2x burst through the gateway (400/s, limit 200/s)",
+        "requests",
+        len(bodies),
+        seconds,
+        latencies_ms=latencies,
+        notes=f"statuses {dict(statuses)}; 5xx or broken: {five}",
+    )
+
+
+async def _seed_ids(url: str) -> list[str]:
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return [r[0] for r in await conn.fetch("SELECT person_id FROM insured_persons ORDER BY 1")]
+    finally:
+        await conn.close()
