@@ -62,6 +62,7 @@ class UnitOfWork:
         self._topic_for = topic_for
         self._on_commit = on_commit
         self._pending: list[Envelope] = []
+        self._wrote_events = False
         self._session: AsyncSession | None = None
 
     @property
@@ -73,6 +74,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._sessionmaker()
         self._pending = []
+        self._wrote_events = False
         return self
 
     async def __aexit__(
@@ -115,6 +117,7 @@ class UnitOfWork:
         rows = self._outbox_rows()
         await self.session.execute(self._tables.outbox.insert(), rows)
         self._pending = []
+        self._wrote_events = True
 
     async def flush_events_bulk(self, *, min_rows: int = 50) -> None:
         """Like ``flush_events``, but on PostgreSQL with at least ``min_rows`` queued events the
@@ -131,12 +134,14 @@ class UnitOfWork:
             columns=OUTBOX_COPY_COLUMNS,
         )
         self._pending = []
+        self._wrote_events = True
 
     async def commit(self) -> None:
         await self.flush_events()
         await self.session.commit()
-        if self._on_commit is not None:
-            self._on_commit()
+        if self._on_commit is not None and self._wrote_events:
+            self._on_commit()  # wake the relay only when there is something to publish
+        self._wrote_events = False
 
     async def rollback(self) -> None:
         self._pending = []
