@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ltci_assessment.adapters.tables import metadata
+from ltci_assessment.entrypoints import stats_api
 from ltci_assessment.entrypoints.access import ACCESS
 from ltci_assessment.entrypoints.api import router
 from ltci_assessment.entrypoints.consumers import consumers
@@ -32,7 +33,7 @@ def create_app(
         package="ltci_assessment",
         settings=settings or Settings(),
         metadata=metadata,
-        routers=[protect([router], ACCESS)],
+        routers=[protect([router, stats_api.router], ACCESS)],
         consumers=consumers(book),
         bus=bus,
         migrate=migrate,

@@ -112,4 +112,6 @@ ACCESS: AccessTable = {
     "GET /assessors/{assessor_id}": allow("tpa", guard=_record("assessor_id", _assessor)),
     "POST /jobs/close-notices": allow(),
     "POST /jobs/schedule-reviews": allow(),
+    "GET /stats/applications": {"tpa": REGION_Q, "dashboard": None},
+    "GET /stats/eligibilities": {"tpa": REGION_Q, "dashboard": None},
 }
