@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
+import sys
 from pathlib import Path
 
-from ltci_embedded.launcher import EmbeddedPlatform, build, serve
+import httpx
+
+from ltci_embedded.launcher import ADMIN_CREDENTIALS, EmbeddedPlatform, build, serve
+from ltci_embedded.simulate import command as simulate_command
 from ltci_shared.logging import configure_logging
 
 
@@ -25,10 +30,45 @@ def main() -> None:
     )
     run.add_argument("--data-dir", type=Path, default=Path(os.environ.get("LTCI_DATA_DIR", "var")))
     run.add_argument("--log-json", action="store_true", help="JSON logs instead of plain lines")
+    token = sub.add_parser(
+        "token", help="print an access token of the bootstrap admin client (platform running)"
+    )
+    token.add_argument("--url", default=os.environ.get("LTCI_URL", "http://127.0.0.1:8000"))
+    token.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("LTCI_DATA_DIR", "var"))
+    )
+    simulate = sub.add_parser(
+        "simulate", help="generate a realistic city month through the API, then settle it"
+    )
+    simulate_command.add_arguments(simulate)
     args = parser.parse_args()
+    if args.command == "simulate":
+        raise SystemExit(simulate_command.run(args))
+    if args.command == "token":
+        raise SystemExit(print_admin_token(args.url, args.data_dir / ADMIN_CREDENTIALS))
     configure_logging("ltci", os.environ.get("LTCI_LOG_LEVEL", "INFO"), json_output=args.log_json)
     platform = build(args.data_dir, args.host, args.port)
     asyncio.run(_run(platform, args.host))
+
+
+def print_admin_token(url: str, credentials: Path) -> int:
+    """``export TOKEN=$(uv run ltci token)``: client credentials grant with the bootstrap admin."""
+    try:
+        saved = json.loads(credentials.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print(f"no admin credentials at {credentials}; start the platform first", file=sys.stderr)
+        return 1
+    form = {"grant_type": "client_credentials", **saved}
+    try:
+        response = httpx.post(f"{url}/oauth/token", data=form, timeout=10)
+    except httpx.HTTPError as exc:
+        print(f"the gateway at {url} does not answer ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    if response.status_code != 200:
+        print(f"token refused: {response.text}", file=sys.stderr)
+        return 1
+    print(response.json()["access_token"])
+    return 0
 
 
 async def _run(platform: EmbeddedPlatform, host: str) -> None:

@@ -39,7 +39,10 @@ class InProcessBus:
             self._subscribers[topic].append(consumer)
 
     async def publish(self, messages: Sequence[Message]) -> None:
+        """Deliver a relay batch: each subscribed consumer gets its messages, in order, as one
+        batch (``EventConsumer.handle_batch``: one transaction, same outcomes as one by one)."""
         await self._open.wait()
+        batches: dict[int, tuple[EventConsumer, list[Message]]] = {}
         for message in messages:
             offset = self._offsets[message.topic]
             self._offsets[message.topic] = offset + 1
@@ -47,7 +50,9 @@ class InProcessBus:
                 message.topic, message.key, message.value, message.headers, 0, offset
             )
             for consumer in self._subscribers.get(message.topic, []):
-                await consumer.handle(delivered)
+                batches.setdefault(id(consumer), (consumer, []))[1].append(delivered)
+        for consumer, batch in batches.values():
+            await consumer.handle_batch(batch)
 
 
 class SqlDeadLetterSink:
