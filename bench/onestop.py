@@ -146,7 +146,10 @@ async def run(n: int) -> list[Result]:
                     notes=f"open loop at 200/s straight to settlement; statuses {dict(statuses)}",
                 )
             )
-        results.append(await _burst(url, gw_url, n))
+        try:
+            results.append(await asyncio.wait_for(_burst(url, gw_url, n), timeout=240))
+        except TimeoutError:
+            print("burst phase did not finish in 240 s: not recorded", flush=True)
     return results
 
 
