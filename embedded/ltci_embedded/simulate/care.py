@@ -89,7 +89,7 @@ def style_of(rule: FormRule) -> str:
 def _payable_forms(city: City) -> dict[str, tuple[FormRule, str]]:
     """Forms the benefits pack pays and has a package for: form → (rule, package code)."""
     b = city.policies.benefits
-    out = {}
+    out: dict[str, tuple[FormRule, str]] = {}
     for rule in b.forms:
         package = next((p.code for p in b.packages if p.form == rule.form), None)
         if package is not None:
