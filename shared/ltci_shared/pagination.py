@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Column, Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_shared.errors import InvalidInput
 
@@ -46,3 +48,14 @@ def decode_cursor(cursor: str | None, arity: int = 1) -> list[object] | None:
     if not isinstance(key, list) or len(key) != arity:
         raise InvalidInput("the cursor is not one this service issued")
     return key
+
+
+async def keyset_rows(
+    session: AsyncSession, query: Select[Any], id_column: Column[Any], after: Any, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """One page of ``query`` after ``after`` in ``id_column`` order, and whether more follow
+    (``LIMIT n + 1``: the last page never points to an empty one)."""
+    if after is not None:
+        query = query.where(id_column > after)
+    rows = (await session.execute(query.order_by(id_column).limit(limit + 1))).all()
+    return [dict(r._mapping) for r in rows[:limit]], len(rows) > limit

@@ -9,7 +9,7 @@ from sqlalchemy import Column, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_shared.errors import InvalidInput
-from ltci_shared.pagination import decode_cursor, encode_cursor
+from ltci_shared.pagination import decode_cursor, encode_cursor, keyset_rows
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,7 @@ async def fetch_page(
 ) -> Rows:
     """Rows of ``query`` after ``cursor`` in id order, at most ``limit`` of them."""
     key = decode_cursor(cursor, 1)
-    if key is not None:
-        if not isinstance(key[0], str):
-            raise InvalidInput("the cursor is not one this service issued")
-        query = query.where(id_column > key[0])
-    rows = (await session.execute(query.order_by(id_column).limit(limit + 1))).all()
-    items = [dict(r._mapping) for r in rows[:limit]]
-    more = len(rows) > limit
+    if key is not None and not isinstance(key[0], str):
+        raise InvalidInput("the cursor is not one this service issued")
+    items, more = await keyset_rows(session, query, id_column, key[0] if key else None, limit)
     return Rows(items, encode_cursor(items[-1][id_column.name]) if more else None)
