@@ -54,13 +54,19 @@ def _finite_decimal(value: object) -> Decimal:
     return value
 
 
+_QUANTA: Final = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round to ``places`` decimals, ties away from zero; a negative zero becomes zero."""
-    if isinstance(places, bool) or not isinstance(places, int) or places < 0:
-        raise ValueError("places must be a non-negative integer")
-    number = _finite_decimal(value)
+    quantum = _QUANTA.get(places) if type(places) is int else None
+    if quantum is None:
+        if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+            raise ValueError("places must be a non-negative integer")
+        quantum = Decimal(1).scaleb(-places)
+    number = value if type(value) is Decimal and value.is_finite() else _finite_decimal(value)
     try:
-        rounded = number.quantize(Decimal(1).scaleb(-places), context=_ROUND_CTX)
+        rounded = number.quantize(quantum, context=_ROUND_CTX)
     except InvalidOperation:
         raise ValueError("amount is too large to round") from None
     return abs(rounded) if rounded.is_zero() else rounded
@@ -76,16 +82,18 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 
 def _exact_fen(amount: Decimal, what: str) -> Decimal:
+    """``amount`` scaled to whole fen (exactly), refusing non-Decimals and sub-fen amounts."""
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise TypeError(f"{what} must be a finite Decimal")
-    if amount != round_half_up(amount, 2):
+    scaled = amount.scaleb(2, context=_EXACT_CTX)
+    if scaled != scaled.to_integral_value():
         raise ValueError(f"{what} has fractions of a fen; round it with to_money first")
-    return amount
+    return scaled
 
 
 def to_fen(amount: Decimal) -> int:
     """Whole fen in ``amount`` (``Decimal("12.34")`` -> 1234); refuses sub-fen amounts."""
-    return int(_exact_fen(amount, "amount").scaleb(2, context=_EXACT_CTX))
+    return int(_exact_fen(amount, "amount"))
 
 
 def from_fen(fen: int) -> Decimal:
@@ -131,7 +139,8 @@ def split_by_ratio(total: Decimal, ratio: Decimal) -> tuple[Decimal, Decimal]:
 
     ``ratio`` is a ``Decimal`` (or int) between 0 and 1, e.g. ``Decimal("0.70")``.
     """
-    amount = _exact_fen(total, "total")
+    _exact_fen(total, "total")
+    amount = total
     share = _finite_decimal(ratio)
     if not 0 <= share <= 1:
         raise ValueError("ratio must be between 0 and 1")

@@ -6,13 +6,12 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import visit_audit, visit_exceptions, visits
-from ltci_shared.uow import copy_connection, is_postgresql
+from ltci_shared.bulk import insert_many
 
 COUNTED = ("verified", "pending")  # use a plan's quota
 PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
@@ -23,28 +22,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
-
-
-COPY_FROM = 50  # rows from which a bulk insert goes by COPY on PostgreSQL
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
-
-
-async def insert_many(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows in the session's transaction: by COPY on PostgreSQL for many rows, else by
-    an executemany INSERT (SQLite, small batches)."""
-    if not rows:
-        return
-    if len(rows) < COPY_FROM or not is_postgresql(session):
-        await session.execute(table.insert(), rows)
-        return
-    columns = [c.name for c in table.columns]
-    encode = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    records = [tuple(_json(row[c]) if c in encode else row[c] for c in columns) for row in rows]
-    driver = await copy_connection(session)
-    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 def _visit(row: Any) -> dict[str, Any]:

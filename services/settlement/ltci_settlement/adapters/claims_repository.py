@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import claim_lines, claims, period_locks, runs, statements
+from ltci_shared.bulk import insert_many
 
 Row = dict[str, Any]
 _BATCH = 5000
@@ -154,8 +155,7 @@ class ClaimRepository:
         return {r[0]: int(r[1]) for r in await self._session.execute(query)}
 
     async def insert_lines(self, rows: Sequence[Row]) -> None:
-        for i in range(0, len(rows), _BATCH):
-            await self._session.execute(claim_lines.insert(), list(rows[i : i + _BATCH]))
+        await insert_many(self._session, claim_lines, rows)
 
     async def update_line(self, line_id: str, **values: Any) -> None:
         t = claim_lines
@@ -176,10 +176,15 @@ class ClaimRepository:
         await connection.execute(statement, params)
 
     async def refresh_totals(self, claim_ids: Iterable[str]) -> None:
-        """Recompute each claim's cached totals from its active lines."""
+        """Recompute each claim's cached totals from its active lines: one grouped query and
+        one executemany update, however many claims."""
+        wanted = sorted(set(claim_ids))
+        if not wanted:
+            return
         t = claim_lines
-        for claim_id in sorted(set(claim_ids)):
-            query = select(
+        query = (
+            select(
+                t.c.claim_id,
                 func.count(),
                 func.coalesce(func.sum(case((t.c.outcome == "pending", 1), else_=0)), 0),
                 func.coalesce(func.sum(case((t.c.review_status == "held", 1), else_=0)), 0),
@@ -187,26 +192,31 @@ class ClaimRepository:
                 func.coalesce(func.sum(t.c.fund_fen), 0),
                 func.coalesce(func.sum(t.c.person_fen), 0),
                 func.coalesce(func.sum(t.c.denied_fen), 0),
-            ).where(t.c.claim_id == claim_id, t.c.active.is_(True))
-            n, pending, held, billed, fund, person, denied = (
-                await self._session.execute(query)
-            ).one()
-            status = "pending_review" if held else ("adjudicated" if n else "open")
-            await self._session.execute(
-                update(claims)
-                .where(claims.c.claim_id == claim_id)
-                .values(
-                    line_count=n,
-                    pending_count=pending,
-                    held_count=held,
-                    billed_fen=billed,
-                    fund_fen=fund,
-                    person_fen=person,
-                    denied_fen=denied,
-                    status=status,
-                    updated_at=_now(),
-                )
             )
+            .where(t.c.claim_id.in_(wanted), t.c.active.is_(True))
+            .group_by(t.c.claim_id)
+        )
+        found = {row[0]: tuple(row[1:]) for row in await self._session.execute(query)}
+        now, params = _now(), []
+        for claim_id in wanted:
+            n, pending, held, billed, fund, person, denied = found.get(claim_id, (0,) * 7)
+            params.append(
+                {
+                    "b_claim": claim_id,
+                    "line_count": n,
+                    "pending_count": pending,
+                    "held_count": held,
+                    "billed_fen": billed,
+                    "fund_fen": fund,
+                    "person_fen": person,
+                    "denied_fen": denied,
+                    "status": "pending_review" if held else ("adjudicated" if n else "open"),
+                    "updated_at": now,
+                }
+            )
+        statement = update(claims).where(claims.c.claim_id == bindparam("b_claim"))
+        connection = await self._session.connection()
+        await connection.execute(statement, params)
 
     async def get_claim(self, claim_id: str) -> Row | None:
         row = (

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import journal_entries, postings
 from ltci_settlement.domain.ledger import JournalEntry, Posting, check_balanced
+from ltci_shared.bulk import insert_many
 from ltci_shared.money import from_fen, to_fen
 
 Row = dict[str, Any]
@@ -38,10 +39,8 @@ class LedgerRepository:
         now = datetime.now(UTC)
         head = [_entry_row(e, now) for e in fresh]
         lines = [_posting_row(e, p) for e in fresh for p in e.postings]
-        for i in range(0, len(head), _BATCH):
-            await self._session.execute(journal_entries.insert(), head[i : i + _BATCH])
-        for i in range(0, len(lines), _BATCH):
-            await self._session.execute(postings.insert(), lines[i : i + _BATCH])
+        await insert_many(self._session, journal_entries, head)
+        await insert_many(self._session, postings, lines)
         return len(fresh)
 
     async def posted_keys(self, keys: Iterable[str]) -> set[str]:

@@ -78,10 +78,10 @@ async def settle_persons(
         retired.extend(old)
     await claims_repo.ensure_claims(_claims_for(scope, fresh))
     rows = await _line_rows(claims_repo, scope, fresh)
-    await claims_repo.insert_lines(rows)
     reversals = [await reverse_line(uow, line, why, scope.run_id) for line, why in retired]
     result.lines_reversed = len(retired)
     result.entries_created = sum(reversals) + await _post(uow, scope, rows)
+    await claims_repo.insert_lines(rows)  # with their entry ids: no update afterwards
     result.lines_created = len(rows)
     result.lines_pending = sum(1 for r in rows if r["outcome"] == "pending")
     result.claims_touched = {r["claim_id"] for r in rows} | {r["claim_id"] for r, _ in retired}
@@ -277,6 +277,7 @@ async def _post(uow: UnitOfWork, scope: RunScope, rows: list[Row]) -> int:
         list(groups.values()),
         scope.run_id,
         holdback_for=lambda line: _holdback(scope, line),
+        stored=False,
     )
 
 
@@ -291,8 +292,11 @@ async def post_lines(
     run_id: str | None,
     *,
     holdback_for: HoldbackFor,
+    stored: bool = True,
 ) -> int:
-    """Post each group of lines (one claim, person and fund) as one balanced entry."""
+    """Post each group of lines (one claim, person and fund) as one balanced entry, and
+    record each line's entry: on the stored lines, or (``stored=False``, lines about to be
+    inserted) on the rows themselves."""
     claims_repo, ledger = ClaimRepository(uow.session), LedgerRepository(uow.session)
     claims = {
         c["claim_id"]: c for c in await claims_repo.claims_of({g[0]["claim_id"] for g in groups})
@@ -322,7 +326,12 @@ async def post_lines(
             made.entry_id,
         )
     count = await ledger.post(entries)
-    await claims_repo.mark_posted(posted)
+    if stored:
+        await claims_repo.mark_posted(posted)
+    else:
+        for lines in groups:
+            for line in lines:
+                line["entry_id"] = posted[line["line_id"]]
     return count
 
 
