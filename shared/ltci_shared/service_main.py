@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 from collections.abc import Callable
 
 import uvicorn
@@ -11,6 +13,29 @@ from fastapi import FastAPI
 from ltci_shared.logging import configure_logging
 from ltci_shared.migrations import upgrade
 from ltci_shared.settings import ServiceSettings
+
+_WORKER_APP, _WORKER_SETTINGS = "LTCI_WORKER_APP", "LTCI_WORKER_SETTINGS"
+
+
+def _name(obj: Callable[..., object]) -> str:
+    return f"{obj.__module__}:{obj.__qualname__}"
+
+
+def _load(name: str) -> Callable[..., object]:
+    module, attribute = name.split(":")
+    found: Callable[..., object] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def worker_app() -> FastAPI:
+    """One worker's app (``serve --workers N``): settings validated and logging configured in
+    the worker's own process, as ``serve`` does in a single process."""
+    settings = _load(os.environ[_WORKER_SETTINGS])()
+    assert isinstance(settings, ServiceSettings)
+    configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+    app = _load(os.environ[_WORKER_APP])(settings)
+    assert isinstance(app, FastAPI)
+    return app
 
 
 def run_cli(
@@ -24,12 +49,32 @@ def run_cli(
     serve = sub.add_parser("serve", help="run the HTTP API, the outbox relay and the consumers")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("LTCI_WORKERS", "1")),
+        help="worker processes (or LTCI_WORKERS); each runs the API and joins the consumer "
+        "groups, and one relay per database is active at a time",
+    )
     sub.add_parser("migrate", help="apply the database migrations and exit")
     args = parser.parse_args()
     settings = settings_factory()  # validated here, at start-up
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
     if args.command == "migrate":
         upgrade(package, settings.database_url)
+        return
+    if args.workers > 1:  # each worker process builds its app from the same environment
+        os.environ[_WORKER_APP] = _name(app_factory)
+        os.environ[_WORKER_SETTINGS] = _name(settings_factory)
+        uvicorn.run(
+            "ltci_shared.service_main:worker_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            proxy_headers=True,
+        )
         return
     uvicorn.run(
         app_factory(settings), host=args.host, port=args.port, log_config=None, proxy_headers=True
