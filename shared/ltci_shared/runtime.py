@@ -130,7 +130,7 @@ class ServiceRuntime:
                         consumer,
                         s.kafka_bootstrap,
                         topics,
-                        group_id=f"{s.kafka_topic_prefix}.{name}",
+                        group_id=f"{s.kafka_group_prefix or s.kafka_topic_prefix}.{name}",
                     )
                     self._tasks.append(
                         asyncio.create_task(

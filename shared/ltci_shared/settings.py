@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     bus: Literal["inprocess", "kafka"] = "inprocess"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic_prefix: str = "ltci"
+    # Consumer groups are "<prefix>.<consumer>", the prefix defaulting to the topic prefix; a
+    # new one starts a consumer at the beginning of every topic (a read-model rebuild).
+    kafka_group_prefix: str | None = Field(default=None, min_length=1, max_length=100)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.2, gt=0, le=30)
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)

@@ -205,6 +205,31 @@ async def _queue(api: ApiClient, reg: Registry, status: str) -> list[dict[str, A
     return out
 
 
+async def _resolve_batch(
+    api: ApiClient,
+    city: City,
+    out: Delivery,
+    provider: str,
+    decided: list[tuple[dict[str, Any], tuple[str, str]]],
+    bar: Bar,
+) -> None:
+    """One provider's decisions in one request (``/visit-exceptions/resolutions``)."""
+    items = [
+        {"exception_id": e["exception_id"], "action": action, "reason_code": reason}
+        for e, (action, reason) in decided
+    ]
+    body = {"provider_id": provider, "actor": REVIEWER, "items": items}
+    key = city.options.key("resolve", provider, decided[0][0]["exception_id"], len(items))
+    result = await api.post("/care-delivery/visit-exceptions/resolutions", body, key=key)
+    for (exc, (action, _)), item in zip(decided, result["items"], strict=True):
+        if item["outcome"] == "resolved":
+            out.resolved[f"{exc['code']}:{action}"] += 1
+            out.open_codes[exc["visit_id"]].discard(exc["code"])
+            if action == "reject":
+                out.voided.add(exc["visit_id"])
+    bar.advance(len(decided))
+
+
 async def review_exceptions(
     api: ApiClient, city: City, reg: Registry, out: Delivery, progress: Progress
 ) -> None:
@@ -216,30 +241,26 @@ async def review_exceptions(
     for e in mine:
         out.open_codes[e["visit_id"]].add(e["code"])
 
-    async def resolve(exc: dict[str, Any], bar: Bar) -> None:
-        decision = _decision(city, exc, out.external_of[exc["visit_id"]])
-        if decision and exc["visit_id"] not in out.voided:
-            action, reason = decision
-            body = {"action": action, "reason_code": reason, "actor": REVIEWER}
-            path = f"/care-delivery/visit-exceptions/{exc['exception_id']}/resolution"
-            try:
-                await api.post(path, body, key=city.options.key("resolve", exc["exception_id"]))
-                out.resolved[f"{exc['code']}:{action}"] += 1
-                out.open_codes[exc["visit_id"]].discard(exc["code"])
-                if action == "reject":
-                    out.voided.add(exc["visit_id"])
-            except ApiError as error:
-                if error.name not in (
-                    "exception_already_resolved",
-                    "visit_exception_already_resolved",
-                ):
-                    raise
-        bar.advance()
-
+    decided = [
+        (e, d)
+        for e in mine
+        if (d := _decision(city, e, out.external_of[e["visit_id"]])) is not None
+    ]
     with progress.step("exception queue review", len(mine)) as bar:
         # rejections first: a rejected visit's other exceptions close with it
-        await asyncio.gather(*(resolve(e, bar) for e in mine if e["refused"]))
-        await asyncio.gather(*(resolve(e, bar) for e in mine if not e["refused"]))
+        for refused in (True, False):
+            by_provider: dict[str, list[tuple[dict[str, Any], tuple[str, str]]]] = {}
+            for e, d in decided:
+                if e["refused"] is refused:
+                    by_provider.setdefault(e["provider_id"], []).append((e, d))
+            await asyncio.gather(
+                *(
+                    _resolve_batch(api, city, out, provider, chunk[i : i + BATCH], bar)
+                    for provider, chunk in by_provider.items()
+                    for i in range(0, len(chunk), BATCH)
+                )
+            )
+        bar.advance(len(mine) - len(decided))
     for e in await _queue(api, reg, "rejected"):  # visits a reviewer rejected, now or before
         if e["visit_id"] in out.external_of:
             out.voided.add(e["visit_id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -123,3 +124,39 @@ async def test_the_migrations_match_the_tables(pg_url: str, tmp_path: Path) -> N
         await migration_drift("ltci_gateway", metadata, f"sqlite+aiosqlite:///{tmp_path}/g.db")
         == []
     )
+
+
+async def test_a_saturated_service_is_shed_with_429_not_queued(pg_url: str) -> None:
+    """Admission control: with ``upstream_max_in_flight`` requests in the service's hands,
+    the next one is answered at once with a 429 problem and Retry-After (never a 5xx), and
+    a freed place admits again."""
+    release, both_in = asyncio.Event(), asyncio.Event()
+    seen: list[str] = []
+
+    async def slow_settlement(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if len(seen) == 2:
+            both_in.set()
+        await release.wait()
+        return httpx.Response(200, json={"ok": True})
+
+    transports = {"settlement": httpx.MockTransport(slow_settlement)}
+    app = create_app(
+        gateway_settings(pg_url, upstream_max_in_flight=2), migrate=True, transports=transports
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw,
+    ):
+        headers = await admin_headers(gw)
+        held = [asyncio.create_task(gw.get("/settlement/runs", headers=headers)) for _ in range(2)]
+        await asyncio.wait_for(both_in.wait(), 30)
+        shed = await asyncio.wait_for(gw.get("/settlement/runs", headers=headers), 30)
+        assert shed.status_code == 429
+        assert shed.headers["content-type"] == "application/problem+json"
+        assert shed.headers["retry-after"] == "1"
+        assert shed.json()["type"] == "/problems/upstream_busy"
+        assert len(seen) == 2, "the shed request never reached the service"
+        release.set()
+        assert [(await t).status_code for t in held] == [200, 200]
+        assert (await gw.get("/settlement/runs", headers=headers)).status_code == 200

@@ -19,6 +19,13 @@ class Settings(ServiceSettings):
     settlement_url: str = "http://127.0.0.1:8004"
     upstream_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     upstream_pool_size: int = Field(default=100, ge=1, le=1000)
+    upstream_max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="requests one service may have in hand at once; beyond it the gateway "
+        "sheds load at once with 429 and Retry-After instead of queueing",
+    )
     # The gateway is the public door: tokens are required unless explicitly turned off.
     auth_mode: Literal["off", "required"] = "required"
     token_ttl_seconds: int = Field(default=600, ge=30, le=3600, description="access token life")

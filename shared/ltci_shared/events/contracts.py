@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ltci_shared.events.base import IntegrationEvent
-from ltci_shared.money import Money, NonNegativeMoney
+from ltci_shared.money import Money, NonNegativeMoney, PositiveMoney
 
 Id = str
 RegionCode = str
@@ -337,6 +337,20 @@ class FamilyCareCertified(_CareDelivery):
     policy_version: str
 
 
+class ScorecardIssued(_CareDelivery):
+    """A provider's monthly scorecard (服务质量考核) was frozen with its score, 0-100 (a decimal
+    string to two places, computed with the weights of the region's benefits pack). Issued once
+    per provider and month; settlement releases the quality holdback by it. No personal data."""
+
+    key_field: ClassVar[str] = "provider_id"
+    provider_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    score: str = Field(pattern=r"^(100\.00|\d{1,2}\.\d{2})$", examples=["87.50"])
+    policy_version: str
+    issued_at: datetime
+
+
 # --- settlement -------------------------------------------------------------------------
 
 
@@ -377,3 +391,19 @@ class StatementIssued(_Settlement):
     provider_id: Id
     period: str = Field(pattern=r"^\d{4}-\d{2}$")
     amount_payable: NonNegativeMoney
+
+
+class PaymentRecorded(_Settlement):
+    """The bank paid a provider an item of a payment batch (支付批次): the provider's payable
+    in one fund for one month, moved from the fund's liabilities to its bank account."""
+
+    key_field: ClassVar[str] = "provider_id"
+    batch_id: Id
+    item_id: Id
+    provider_id: Id
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    fund: Fund
+    amount: PositiveMoney
+    status: Literal["paid"]
+    bank_reference: str | None = None

@@ -1,12 +1,13 @@
 """Policy section ``benefits``: service forms with unit, rate, fund ratio, caps and quotas by
-grade; the item catalogue and service packages; devices; visit verification; holdback."""
+grade; the item catalogue and service packages; devices; visit verification; the quality
+holdback, the provider scorecard's weights and the holdback's release bands by score."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ltci_shared.money import NonNegativeMoney
 from ltci_shared.policy.base import Grade, Ratio, SectionVersion, Strict
@@ -133,6 +134,50 @@ class VisitVerification(Strict):
     late_submission_days: int = Field(ge=0)
 
 
+ScoreMetric = Literal[
+    "verified_rate",  # share of the month's visits verified
+    "on_time_rate",  # share submitted within the late-submission window
+    "exception_free_rate",  # 1 − share of visits that raised an exception on arrival
+    "satisfaction",  # average family rating (1-5) ÷ 5
+    "complaint_free_rate",  # 1 − complaints per rating
+]
+
+
+def _score(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("write scores as quoted decimals like '90', not floats")
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation as exc:  # not a number: a validation error, never a 500
+            raise ValueError("a score is a decimal number like '90'") from exc
+    return value
+
+
+Score = Annotated[Decimal, BeforeValidator(_score), Field(ge=0, le=100)]
+
+
+class ScorecardWeights(Strict):
+    """How a provider's month is scored 0-100 (服务质量考核): 100 × the weighted mean of the
+    scorecard's rates; a rate with nothing to divide by is left out and the rest re-weighted."""
+
+    weights: dict[ScoreMetric, Ratio] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> ScorecardWeights:
+        if sum(self.weights.values(), Decimal(0)) != 1:
+            raise ValueError("scorecard weights sum to 1")
+        return self
+
+
+class ReleaseBand(Strict):
+    """A score band of the quality holdback's release (质量保证金返还): from ``min_score`` up,
+    ``release_share`` of the withheld holdback is paid to the provider, the rest forfeited."""
+
+    min_score: Score
+    release_share: Ratio
+
+
 class BenefitPolicy(SectionVersion):
     section: ClassVar[str] = "benefits"
     forms: list[FormRule] = Field(min_length=1)
@@ -142,6 +187,10 @@ class BenefitPolicy(SectionVersion):
     family_care_allowance_per_month: NonNegativeMoney | None = None
     quality_holdback_share: Ratio = Field(default=0)  # type: ignore[assignment]
     visit_verification: VisitVerification
+    scorecard: ScorecardWeights | None = None
+    holdback_release: list[ReleaseBand] = Field(
+        default_factory=list, description="release bands by scorecard score; below all: none"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> BenefitPolicy:
@@ -154,6 +203,9 @@ class BenefitPolicy(SectionVersion):
                 raise ValueError(f"package {p.code}: form {p.form} is not paid by this policy")
             if missing := [c for c in p.items if c not in item_codes]:
                 raise ValueError(f"package {p.code}: unknown items {missing}")
+        floors = [b.min_score for b in self.holdback_release]
+        if len(set(floors)) != len(floors):
+            raise ValueError("each holdback release band has its own min_score")
         return self
 
     def form(self, name: str) -> FormRule | None:
@@ -164,6 +216,11 @@ class BenefitPolicy(SectionVersion):
 
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
+
+    def release_share(self, score: Decimal) -> Decimal:
+        """The share of withheld holdback released at ``score``: the highest band reached."""
+        reached = [b for b in self.holdback_release if b.min_score <= score]
+        return max(reached, key=lambda b: b.min_score).release_share if reached else Decimal(0)
 
     def device(self, code: str) -> Device | None:
         if self.devices is None:

@@ -296,3 +296,16 @@ ratings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("provider_id", "period", "scope_key"),
 )
+
+issued_scorecards = Table(  # a provider's month frozen with its score (服务质量考核), once
+    "issued_scorecards",
+    metadata,
+    Column("provider_id", String(ID), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("score", String(6), nullable=False),  # decimal text, 0.00-100.00
+    Column("weights", JSON, nullable=False),
+    Column("card", JSON, nullable=False),  # the scorecard's figures as frozen
+    Column("policy_version", String(60), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ltci_shared.ids import ResidentIdStr
 
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^[12]\d{3}-(0[1-9]|1[0-2])$"  # a month of the years 1000-2999 (no year 0)
 CODE = r"^[a-z0-9_]{2,40}$"
 Relationship = Literal[
     "spouse", "child", "child_in_law", "grandchild", "sibling", "other_relative", "other"

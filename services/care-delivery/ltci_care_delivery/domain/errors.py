@@ -185,3 +185,15 @@ class AlreadyRated(Conflict):
 
 class InvalidPeriod(InvalidInput):
     name, title = "invalid_period", "Invalid period or date range"
+
+
+class ScorecardPeriodNotOver(Conflict):
+    name, title = "scorecard_period_not_over", "The month is not over yet"
+
+
+class NoScorecardPolicy(Conflict):
+    name, title = "no_scorecard_policy", "The region's benefits pack gives no scorecard weights"
+
+
+class NothingToScore(Conflict):
+    name, title = "nothing_to_score", "No visits or ratings to score in the month"

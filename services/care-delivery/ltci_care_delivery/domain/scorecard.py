@@ -7,7 +7,7 @@ arrival. ``on_time_rate``: share submitted within the region's late-submission w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -56,6 +56,35 @@ def scorecard(
         "complaints": complaints,
         "complaint_rate": rate(complaints, ratings),
     }
+
+
+def metrics(card: Mapping[str, Any]) -> dict[str, Decimal | None]:
+    """The card's rates as 0-1 figures a score weighs (None: nothing to divide by)."""
+
+    def complement(value: Decimal | None) -> Decimal | None:
+        return None if value is None else 1 - value
+
+    average = card["average_score"]
+    return {
+        "verified_rate": rate(card["verified"], card["visits"]),
+        "on_time_rate": card["on_time_rate"],
+        "exception_free_rate": complement(card["exception_rate"]),
+        "satisfaction": None if average is None else average / 5,
+        "complaint_free_rate": complement(card["complaint_rate"]),
+    }
+
+
+def weighted_score(card: Mapping[str, Any], weights: Mapping[str, Decimal]) -> Decimal | None:
+    """100 × the weighted mean of the card's rates (the figures it shows), to 0.01 half-up; a
+    rate with nothing to divide by is left out and the other weights count in proportion.
+    None when no weighted rate can be computed (no visits and no ratings)."""
+    figures = metrics(card)
+    pairs = [(w, v) for m, w in weights.items() if w > 0 and (v := figures.get(m)) is not None]
+    total = sum((w for w, _ in pairs), Decimal(0))
+    if total == 0:
+        return None
+    mean = sum((w * v for w, v in pairs), Decimal(0)) / total
+    return (100 * mean).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def days_between(first: date, last: date) -> list[date]:

@@ -134,6 +134,57 @@ class ResolveException(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
+class ResolutionItem(BaseModel):
+    """One decision of a reviewer's batch: as ``ResolveException``, for one exception."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    exception_id: str = Field(min_length=1, max_length=64)
+    action: Literal["accept", "reject"]
+    reason_code: str = Field(pattern=CODE)
+
+
+class ResolveExceptions(BaseModel):
+    """A reviewer's batch of decisions on one provider's exception queue (up to 1,000), applied
+    in one transaction; each decision gets its own outcome."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider_id": "0193a4c2-0000-7000-8000-0000000000a1",
+                    "actor": "tpa:yancheng/reviewer-2",
+                    "note": "back-filled uploads of March approved by the agency",
+                    "items": [
+                        {
+                            "exception_id": "0193a4c2-0000-7000-8000-0000000000f1",
+                            "action": "accept",
+                            "reason_code": "backfill_approved",
+                        },
+                        {
+                            "exception_id": "0193a4c2-0000-7000-8000-0000000000f2",
+                            "action": "reject",
+                            "reason_code": "billed_during_stay",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
+    provider_id: str = Field(min_length=1, max_length=64)
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)
+    items: list[ResolutionItem] = Field(min_length=1, max_length=1000)
+
+    def one(self, item: ResolutionItem) -> ResolveException:
+        return ResolveException(
+            action=item.action, reason_code=item.reason_code, actor=self.actor, note=self.note
+        )
+
+
 class VoidVisit(BaseModel):
     """Void a visit (settlement reverses anything paid on it)."""
 

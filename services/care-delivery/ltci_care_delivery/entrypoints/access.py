@@ -206,6 +206,9 @@ ACCESS: AccessTable = {
         "dashboard": None,
     },
     "POST /visit-exceptions/{exception_id}/resolution": allow("tpa", guard=EXCEPTION),
+    "POST /visit-exceptions/resolutions": allow(
+        "tpa", guard=_from_query_or_body("provider_id", body=True)
+    ),
     "POST /visits/{visit_id}/correction": allow("tpa", "provider", guard=VISIT),
     "POST /caregivers/{caregiver_id}/providers/{provider_id}/end": allow(
         "tpa", "provider", guard=PROVIDER
@@ -231,6 +234,7 @@ ACCESS: AccessTable = {
         "dashboard": None,
     },
     "GET /scorecards": {"tpa": region_query(), "dashboard": None},
+    "POST /scorecards/{provider_id}/{period}/issue": allow("tpa", guard=PROVIDER),
     "GET /stats/visits-per-day": {"tpa": region_query(), "dashboard": None},
     "GET /stats/exception-queue": {
         "tpa": region_query(),

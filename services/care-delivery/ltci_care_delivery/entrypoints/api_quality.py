@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ltci_care_delivery.adapters.family import RatingRepository
@@ -26,6 +26,7 @@ from ltci_care_delivery.entrypoints.common import (
 )
 from ltci_care_delivery.entrypoints.views_quality import (
     ExceptionQueueCounts,
+    IssuedScorecard,
     RatingView,
     Scorecard,
     ScorecardPage,
@@ -129,6 +130,33 @@ async def list_scorecards(
         )
         cards = await quality.scorecards(uow, [p["provider_id"] for p in providers], period)
     return {"period": period, "items": [dump(Scorecard, c) for c in cards], "next_cursor": nxt}
+
+
+@router.post(
+    "/scorecards/{provider_id}/{period}/issue",
+    tags=["scorecards"],
+    response_model=IssuedScorecard,
+    responses=problem_responses(
+        e.ProviderNotFound, e.ScorecardPeriodNotOver, e.NoScorecardPolicy, e.NothingToScore
+    ),
+)
+async def issue_scorecard(
+    provider_id: Annotated[str, Path(max_length=64)],
+    period: Annotated[str, Path(pattern=PERIOD, description="YYYY-MM, a month that is over")],
+    rt: RuntimeDep,
+    book: Book,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Freeze the provider's month with its score (0-100, weights from the region's benefits
+    pack) and publish ScorecardIssued, from which settlement releases the quality holdback.
+    Issuing it again returns the same frozen card and publishes nothing."""
+
+    async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
+        row = await quality.issue_scorecard(uow, book, provider_id, period, today())
+        return 200, dump(IssuedScorecard, row)
+
+    return await idempotent(rt, request, key, None, use_case)
 
 
 @router.get(

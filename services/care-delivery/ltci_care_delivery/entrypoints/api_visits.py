@@ -14,6 +14,7 @@ from ltci_care_delivery.domain.visit_commands import (
     CorrectVisit,
     LogVisit,
     ResolveException,
+    ResolveExceptions,
     VisitBatch,
     VoidVisit,
 )
@@ -30,6 +31,7 @@ from ltci_care_delivery.entrypoints.common import (
 from ltci_care_delivery.entrypoints.views import (
     BatchResult,
     ExceptionView,
+    ResolutionBatchResult,
     VisitDetail,
     VisitOutcome,
     VisitView,
@@ -268,5 +270,26 @@ async def resolve_exception(
 
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
         return 200, dump(ExceptionView, await review.resolve_exception(uow, exception_id, cmd))
+
+    return await idempotent(rt, request, key, cmd, use_case)
+
+
+@router.post(
+    "/visit-exceptions/resolutions",
+    tags=["exception queue"],
+    response_model=ResolutionBatchResult,
+    responses=problem_responses(),
+)
+async def resolve_exceptions(
+    cmd: ResolveExceptions, rt: RuntimeDep, request: Request, key: IdempotencyKey = None
+) -> JSONResponse:
+    """A reviewer's batch of up to 1,000 decisions on one provider's queue, in one
+    transaction: each is applied as ``POST /visit-exceptions/{id}/resolution`` would (audited,
+    events published) and gets its own outcome; a decision that cannot apply (another
+    provider's exception, already closed, a refusing exception accepted) is reported, not
+    fatal."""
+
+    async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
+        return 200, dump(ResolutionBatchResult, await review.resolve_exceptions(uow, cmd))
 
     return await idempotent(rt, request, key, cmd, use_case)

@@ -313,6 +313,32 @@ class ExceptionView(BaseModel):
     visit_status: VisitStatus | None = None
 
 
+class ResolutionOutcome(BaseModel):
+    exception_id: str
+    outcome: Literal["resolved", "already_resolved", "not_overridable", "not_found"]
+    visit_status: VisitStatus | None = None
+
+
+class ResolutionBatchResult(BaseModel):
+    model_config = _view(
+        {
+            "resolved": 1,
+            "unresolved": 1,
+            "items": [
+                {
+                    "exception_id": "0193a4c2-0000-7000-8000-0000000000f1",
+                    "outcome": "resolved",
+                    "visit_status": "verified",
+                },
+                {"exception_id": "0193a4c2-0000-7000-8000-0000000000f2", "outcome": "not_found"},
+            ],
+        }
+    )
+    resolved: int
+    unresolved: int
+    items: list[ResolutionOutcome]
+
+
 class AuditView(BaseModel):
     audit_id: str
     visit_id: str

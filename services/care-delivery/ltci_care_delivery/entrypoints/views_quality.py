@@ -161,6 +161,39 @@ class ScorecardPage(BaseModel):
     next_cursor: str | None = None
 
 
+class IssuedScorecard(BaseModel):
+    """A provider's month frozen with its score (服务质量考核), 0-100 to two places: 100 × the
+    weighted mean of the card's rates (verified, on time, exception-free, satisfaction as the
+    average rating ÷ 5, complaint-free) with the weights of the region's benefits pack."""
+
+    model_config = _view(
+        {
+            "provider_id": PID,
+            "region_code": "320900",
+            "period": "2026-02",
+            "score": "94.53",
+            "weights": {
+                "verified_rate": "0.30",
+                "on_time_rate": "0.15",
+                "exception_free_rate": "0.20",
+                "satisfaction": "0.25",
+                "complaint_free_rate": "0.10",
+            },
+            "policy_version": "320900/benefits@2022-07-01",
+            "issued_at": "2026-03-03T02:00:00Z",
+            "card": SCORECARD_EXAMPLE,
+        }
+    )
+    provider_id: str
+    region_code: str
+    period: str
+    score: str
+    weights: dict[str, Decimal]
+    policy_version: str
+    issued_at: datetime
+    card: Scorecard
+
+
 class DayFigures(BaseModel):
     date: date
     visits: int

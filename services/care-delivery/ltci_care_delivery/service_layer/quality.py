@@ -5,27 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ltci_care_delivery.adapters.family import RatingRepository
 from ltci_care_delivery.adapters.plans import PlanRepository
 from ltci_care_delivery.adapters.read_models import PersonRepository
 from ltci_care_delivery.adapters.registry import ProviderRepository
+from ltci_care_delivery.adapters.scorecards import IssuedScorecardRepository
 from ltci_care_delivery.adapters.stats import StatsRepository
 from ltci_care_delivery.adapters.visits import VisitRepository
 from ltci_care_delivery.domain.care_commands import RateService
 from ltci_care_delivery.domain.errors import (
     AlreadyRated,
     InvalidPeriod,
+    NoScorecardPolicy,
+    NothingToScore,
     PersonNotKnown,
     ProviderNotFound,
     RatingNotAllowed,
+    ScorecardPeriodNotOver,
     VisitNotFound,
 )
 from ltci_care_delivery.domain.family_care import Month
 from ltci_care_delivery.domain.ids import new_id
-from ltci_care_delivery.domain.scorecard import per_day, scorecard
-from ltci_shared.policy import PolicyBook
+from ltci_care_delivery.domain.scorecard import per_day, scorecard, weighted_score
+from ltci_shared.events.contracts import ScorecardIssued
+from ltci_shared.policy import BenefitPolicy, PolicyBook, PolicyNotInForce
 from ltci_shared.uow import UnitOfWork
 
 MAX_DAYS = 366
@@ -114,6 +120,60 @@ async def provider_scorecard(uow: UnitOfWork, provider_id: str, period: str) -> 
     if await ProviderRepository(uow.session).get(provider_id) is None:
         raise ProviderNotFound(f"no provider {provider_id}")
     return (await scorecards(uow, [provider_id], period))[0]
+
+
+def _weights(book: PolicyBook, region: str, month: Month) -> tuple[dict[str, Decimal], str]:
+    try:
+        policy = book.in_force(region, BenefitPolicy, month.first)
+    except PolicyNotInForce as exc:
+        raise NoScorecardPolicy(str(exc)) from None
+    version = policy.version_id(book.region(region).code)
+    if policy.scorecard is None:
+        raise NoScorecardPolicy(f"{version} gives no scorecard weights")
+    return {str(m): w for m, w in policy.scorecard.weights.items()}, version
+
+
+async def issue_scorecard(
+    uow: UnitOfWork, book: PolicyBook, provider_id: str, period: str, today: date
+) -> dict[str, Any]:
+    """Freeze a provider's ended month with its score from the region's pack weights and
+    announce it (ScorecardIssued); issuing it again returns the frozen card, announcing
+    nothing."""
+    repo = IssuedScorecardRepository(uow.session)
+    if frozen := await repo.get(provider_id, period):
+        return frozen
+    provider = await ProviderRepository(uow.session).get(provider_id)
+    if provider is None:
+        raise ProviderNotFound(f"no provider {provider_id}")
+    month = Month.parse(period)
+    if month.last >= today:
+        raise ScorecardPeriodNotOver(f"{period} is not over: a scorecard is issued after it")
+    weights, version = _weights(book, provider["region_code"], month)
+    card = (await scorecards(uow, [provider_id], period))[0]
+    score = weighted_score(card, weights)
+    if score is None:
+        raise NothingToScore(f"provider {provider_id} had no visits or ratings in {period}")
+    row = {
+        "provider_id": provider_id,
+        "period": period,
+        "region_code": provider["region_code"],
+        "score": f"{score:.2f}",
+        "weights": {m: str(w) for m, w in weights.items()},
+        "card": jsonable(card),
+        "policy_version": version,
+        "issued_at": datetime.now(UTC),
+    }
+    await repo.add(row)
+    uow.record(ScorecardIssued(**{k: row[k] for k in _EVENT_FIELDS}))
+    return row
+
+
+_EVENT_FIELDS = ("provider_id", "region_code", "period", "score", "policy_version", "issued_at")
+
+
+def jsonable(card: dict[str, Any]) -> dict[str, Any]:
+    """The card with its decimals as strings (kept as frozen in a JSON column)."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in card.items()}
 
 
 async def visits_per_day(

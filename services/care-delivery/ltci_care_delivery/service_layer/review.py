@@ -15,7 +15,11 @@ from ltci_care_delivery.domain.errors import (
     VisitStateConflict,
 )
 from ltci_care_delivery.domain.ids import new_id
-from ltci_care_delivery.domain.visit_commands import ResolveException, VoidVisit
+from ltci_care_delivery.domain.visit_commands import (
+    ResolveException,
+    ResolveExceptions,
+    VoidVisit,
+)
 from ltci_care_delivery.service_layer.ingest import visit_event
 from ltci_shared.events.contracts import VisitCorrected, VisitVoided
 from ltci_shared.uow import UnitOfWork
@@ -85,6 +89,28 @@ async def resolve_exception(
         publish(uow, after, cmd.reason_code, now)
     await _audit(uow, visit, after, f"exception_{cmd.action}", cmd, now)
     return {**exc, **closed, "visit_status": after["status"]}
+
+
+async def resolve_exceptions(uow: UnitOfWork, cmd: ResolveExceptions) -> dict[str, Any]:
+    """A batch of decisions on one provider's queue, in order, in the caller's transaction.
+    An exception of another provider is ``not_found``; one already closed (by an earlier item
+    rejecting its visit, say) is ``already_resolved``; a refusing one accepted is
+    ``not_overridable``. The others are ``resolved``, exactly as one by one."""
+    repo, items = VisitRepository(uow.session), []
+    for item in cmd.items:
+        exc = await repo.get_exception(item.exception_id)
+        outcome: dict[str, Any] = {"exception_id": item.exception_id, "outcome": "not_found"}
+        if exc is not None and exc["provider_id"] == cmd.provider_id:
+            try:
+                done = await resolve_exception(uow, item.exception_id, cmd.one(item))
+                outcome.update(outcome="resolved", visit_status=done["visit_status"])
+            except ExceptionAlreadyResolved:
+                outcome["outcome"] = "already_resolved"
+            except ExceptionNotOverridable:
+                outcome["outcome"] = "not_overridable"
+        items.append(outcome)
+    resolved = sum(1 for i in items if i["outcome"] == "resolved")
+    return {"resolved": resolved, "unresolved": len(items) - resolved, "items": items}
 
 
 def _after_review(

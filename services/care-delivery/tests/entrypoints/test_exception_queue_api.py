@@ -123,3 +123,50 @@ async def test_resolution_input_is_validated(client: httpx.AsyncClient) -> None:
     assert (await client.post("/visit-exceptions/x/resolution", json=no_actor)).status_code == 422
     void = {"reason_code": "x_y", "actor": "a"}
     assert (await client.post("/visits/nope/void", json=void)).status_code == 404
+
+
+async def test_a_batch_of_decisions_applies_each_as_one_by_one_with_its_own_outcome(
+    client: httpx.AsyncClient,
+) -> None:
+    w = await world(client)
+    flagged = visit(w, "v-1")
+    flagged["check_in"] = capture(at(DAY, 9), method="face", face_score=0.5)
+    v1 = ok(await client.post(f"/providers/{w.provider_id}/visits", json=flagged), 201)["visit"]
+    stay = {"person_id": w.person_id, "kind": "institution", "admitted_on": str(DAY)}
+    ok(await client.post("/stays", json=stay), 201)
+    late = visit(w, "v-2", begin=(13, 0), end=(14, 0))
+    v2 = ok(await client.post(f"/providers/{w.provider_id}/visits", json=late), 201)["visit"]
+    face = (await queue(client, code="face_match_low"))[0]["exception_id"]
+    during = (await queue(client, code="during_stay"))[0]["exception_id"]
+    decisions = [
+        {"exception_id": face, "action": "accept", "reason_code": "verified_by_phone"},
+        {"exception_id": during, "action": "accept", "reason_code": "verified_by_phone"},
+        {"exception_id": during, "action": "reject", "reason_code": "billed_during_stay"},
+        {"exception_id": during, "action": "reject", "reason_code": "billed_during_stay"},
+        {"exception_id": "no-such-exception", "action": "accept", "reason_code": "x_y"},
+    ]
+    body = {"provider_id": w.provider_id, "actor": "tpa:pingan/u-1", "items": decisions}
+    result = ok(await client.post("/visit-exceptions/resolutions", json=body))
+    assert [(i["outcome"], i.get("visit_status")) for i in result["items"]] == [
+        ("resolved", "verified"),
+        ("not_overridable", None),
+        ("resolved", "rejected"),
+        ("already_resolved", None),
+        ("not_found", None),
+    ]
+    assert (result["resolved"], result["unresolved"]) == (2, 3)
+    assert ok(await client.get(f"/visits/{v1['visit_id']}"))["status"] == "verified"
+    assert ok(await client.get(f"/visits/{v2['visit_id']}"))["status"] == "rejected"
+    types = [e["type"] for e in await outbox(client)]
+    assert types.count("VisitCorrected") == 1 and types.count("VisitVoided") == 1
+    [audit] = ok(await client.get(f"/visits/{v1['visit_id']}"))["audit"]
+    assert (audit["actor"], audit["action"]) == ("tpa:pingan/u-1", "exception_accept")
+    other = {**body, "provider_id": "another-provider", "items": decisions[:1]}
+    assert ok(await client.post("/visit-exceptions/resolutions", json=other))["items"] == [
+        {"exception_id": face, "outcome": "not_found", "visit_status": None}
+    ]
+    too_many = {**body, "items": decisions[:1] * 1001}
+    assert (await client.post("/visit-exceptions/resolutions", json=too_many)).status_code == 422
+    assert (
+        await client.post("/visit-exceptions/resolutions", json={**body, "items": []})
+    ).status_code == 422

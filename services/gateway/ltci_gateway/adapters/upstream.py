@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections import Counter
+from collections.abc import Iterator, Mapping
 
 import httpx
 
 from ltci_gateway.settings import Settings
+from ltci_shared.errors import DomainError
+
+
+class UpstreamBusy(DomainError):
+    """429 with Retry-After, like a client's own rate limit: never a 5xx for a burst."""
+
+    status, name, title = 429, "upstream_busy", "The service is busy; retry shortly"
 
 
 class Upstreams:
@@ -30,6 +39,24 @@ class Upstreams:
             )
             for name, url in settings.upstreams().items()
         }
+        self.max_in_flight = settings.upstream_max_in_flight
+        self.in_flight: Counter[str] = Counter()
+
+    @contextlib.contextmanager
+    def slot(self, service: str) -> Iterator[None]:
+        """Hold one of the service's in-flight places; ``UpstreamBusy`` when none is free
+        (admission control: a saturated service is not queued for, the client backs off)."""
+        if self.in_flight[service] >= self.max_in_flight:
+            raise UpstreamBusy(
+                f"the {service} service has {self.max_in_flight} requests in hand; retry shortly",
+                retry_after=1,
+                service=service,
+            )
+        self.in_flight[service] += 1
+        try:
+            yield
+        finally:
+            self.in_flight[service] -= 1
 
     async def aclose(self) -> None:
         for client in self.clients.values():

@@ -89,7 +89,8 @@ async def proxy(service: str, path: str, request: Request) -> Any:
     upload = request.url.path.startswith(settings_of(request).upload_paths)
     body = None if upload else await request.body()
     headers = _headers(request, service, principal)
-    response = await _send(client, service, path, request, headers, body)
+    with _upstreams(request).slot(service):
+        response = await _send(client, service, path, request, headers, body)
     return await _audited(request, service, principal, response, body)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ltci_gateway.adapters.upstream import UpstreamBusy
 from ltci_gateway.service_layer.directory import ClientDirectory
 from ltci_gateway.settings import Settings
 from ltci_shared.auth import ANONYMOUS, InvalidToken, Principal, RoleNotAllowed, TokenVerifier
@@ -100,7 +101,7 @@ def install_problem_headers(app: FastAPI) -> None:
     """Retry-After on 429 (RFC 9110) and WWW-Authenticate on 401 (RFC 6750)."""
 
     async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RateLimited)
+        assert isinstance(exc, RateLimited | UpstreamBusy)
         extra = dict(exc.extra)
         response = problem(request, exc.status, exc.name, exc.title, exc.detail, **extra)
         response.headers["Retry-After"] = str(extra.get("retry_after", 1))
@@ -113,6 +114,7 @@ def install_problem_headers(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(UpstreamBusy, rate_limited)
     app.add_exception_handler(InvalidToken, invalid_token)
 
 

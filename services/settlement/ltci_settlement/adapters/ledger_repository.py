@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import journal_entries, postings
 from ltci_settlement.domain.ledger import JournalEntry, Posting, check_balanced
+from ltci_settlement.domain.payments import MOVEMENTS
 from ltci_shared.bulk import insert_many
 from ltci_shared.money import from_fen, to_fen
 
@@ -92,11 +93,18 @@ class LedgerRepository:
     async def provider_totals(
         self, region_code: str, period: str, provider_id: str
     ) -> dict[str, int]:
-        """Fen credited to a provider for a period: payable, holdback, owed by individuals."""
-        t = postings
+        """Fen credited to a provider for a period: payable, holdback, owed by individuals
+        (as posted: payments and holdback releases do not change what the period owed)."""
+        t, e = postings, journal_entries
         query = (
             select(t.c.account, func.sum(t.c.amount_fen))
-            .where(t.c.region_code == region_code, t.c.period == period, t.c.party == provider_id)
+            .join(e, e.c.entry_id == t.c.entry_id)
+            .where(
+                t.c.region_code == region_code,
+                t.c.period == period,
+                t.c.party == provider_id,
+                e.c.kind.not_in(MOVEMENTS),
+            )
             .group_by(t.c.account)
         )
         sums = {r[0]: -int(r[1]) for r in await self._session.execute(query)}

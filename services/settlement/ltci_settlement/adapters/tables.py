@@ -419,3 +419,74 @@ high_cost_alerts = Table(  # high-cost patient monitoring (高额费用患者预
     UniqueConstraint("person_id", "year"),
     Index("ix_high_cost_alerts_region_code_status", "region_code", "status"),
 )
+
+# --- provider payments and the quality holdback (支付批次, 质量保证金) ----------------------
+
+payment_batches = Table(
+    "payment_batches",
+    metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("status", String(12), nullable=False),  # sent | closed (every item answered)
+    Column("provider_ids", JSON, nullable=True),  # the providers asked for (null: all)
+    Column("item_count", Integer, nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_payment_batches_region_code_period", "region_code", "period"),
+)
+
+payment_items = Table(
+    "payment_items",
+    metadata,
+    Column("item_id", String(36), primary_key=True),
+    Column("batch_id", String(36), nullable=False),
+    Column("item_no", Integer, nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("provider_id", String(36), nullable=False),
+    Column("fund", String(30), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False),  # sent | paid | failed
+    Column("failure_reason", Text, nullable=True),
+    Column("bank_reference", String(64), nullable=True),
+    Column("entry_id", String(36), nullable=False),
+    Column("reversal_entry_id", String(36), nullable=True),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("batch_id", "item_no"),
+    Index("ix_payment_items_region_code_period", "region_code", "period"),
+    Index("ix_payment_items_provider_id_period", "provider_id", "period"),
+)
+
+provider_scorecards = Table(  # read model: scorecards issued by care delivery (ScorecardIssued)
+    "provider_scorecards",
+    metadata,
+    Column("provider_id", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("score", String(6), nullable=False),  # decimal text, 0.00-100.00
+    Column("policy_version", String(80), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", String(64), nullable=False),
+)
+
+holdback_releases = Table(  # release_id: stable id of (region, period, provider, fund, sequence)
+    "holdback_releases",
+    metadata,
+    Column("release_id", String(36), primary_key=True),
+    Column("region_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("provider_id", String(36), nullable=False),
+    Column("fund", String(30), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("score", String(6), nullable=False),
+    Column("release_share", String(8), nullable=False),
+    Column("withheld_fen", BigInteger, nullable=False),
+    Column("released_fen", BigInteger, nullable=False),
+    Column("forfeited_fen", BigInteger, nullable=False),
+    Column("policy_version", String(80), nullable=False),
+    Column("entry_id", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_holdback_releases_region_code_period", "region_code", "period"),
+)

@@ -14,6 +14,7 @@ from fastapi import Request
 
 from ltci_settlement.adapters.claims_repository import ClaimRepository
 from ltci_settlement.adapters.onestop_repository import OneStopRepository
+from ltci_settlement.adapters.payments_repository import PaymentRepository
 from ltci_settlement.adapters.repository import InsuredPersonRepository
 from ltci_shared.auth import (
     AccessTable,
@@ -77,6 +78,10 @@ async def _alert(uow: UnitOfWork, alert_id: str) -> dict[str, Any] | None:
     return await OneStopRepository(uow.session).alert(alert_id)
 
 
+async def _batch(uow: UnitOfWork, batch_id: str) -> dict[str, Any] | None:
+    return await PaymentRepository(uow.session).get_batch(batch_id)
+
+
 async def person_in_body(request: Request, principal: Principal) -> None:
     """The body's ``person_id`` is a person of the client's regions (settlement's read model)."""
     person_id = (await json_body(request)).get("person_id")
@@ -110,6 +115,7 @@ ACCESS: AccessTable = {
     "GET /statements": {"tpa": REGION_Q, "provider": provider_query()},
     "GET /statements/{statement_id}": allow("tpa", "provider", guard=STATEMENT),
     "GET /statements/{statement_id}/lines.csv": allow("tpa", "provider", guard=STATEMENT),
+    "GET /statements/{statement_id}/print": allow("tpa", "provider", guard=STATEMENT),
     f"POST {MA}/settlements": allow("tpa", guard=person_in_body),
     f"GET {MA}/settlements": allow("tpa", guard=REGION_Q),
     f"GET {MA}/settlements/{{settlement_id}}": allow(
@@ -131,4 +137,18 @@ ACCESS: AccessTable = {
     f"GET {MA}/statistics": {"tpa": REGION_Q, "dashboard": None},
     "GET /stats/funds": {"tpa": REGION_Q, "dashboard": None},
     "GET /stats/beneficiaries": {"tpa": REGION_Q, "dashboard": None},
+    # provider payments and the quality holdback: a TPA pays and releases in its regions, a
+    # provider reads its own items (it must name itself with provider_id)
+    "POST /payments/batches": allow("tpa", guard=region_body()),
+    "GET /payments/batches": {"tpa": REGION_Q, "provider": provider_query()},
+    "GET /payments/batches/{batch_id}": {
+        "tpa": _record("batch_id", _batch),
+        "provider": provider_query(),
+    },
+    "POST /payments/batches/{batch_id}/results": allow("tpa", guard=_record("batch_id", _batch)),
+    "GET /payments/items": {"tpa": REGION_Q, "provider": provider_query()},
+    "GET /payments/reconciliation": {"tpa": REGION_Q, "provider": provider_query()},
+    "POST /holdback/releases": allow("tpa", guard=region_body()),
+    "GET /holdback/releases": {"tpa": REGION_Q, "provider": provider_query()},
+    "POST /what-if/backtests": allow("tpa", guard=region_body()),
 }

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from ltci_settlement.service_layer import read_models
+from ltci_settlement.service_layer import holdback, read_models
 from ltci_shared.messaging.consumer import Handler
 
 CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
@@ -24,5 +24,6 @@ CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
         "VisitVoided": read_models.on_visit_voided,
         "DeviceRentalChanged": read_models.on_rental_changed,
         "AssistanceCategoryChanged": read_models.on_assistance_category_changed,
+        "ScorecardIssued": holdback.on_scorecard_issued,
     },
 }

@@ -14,6 +14,7 @@ from ltci_settlement.adapters.ledger_repository import LedgerRepository
 from ltci_settlement.domain.facts import InvalidPeriod, Period
 from ltci_settlement.entrypoints import schemas as s
 from ltci_settlement.service_layer import month_end, review
+from ltci_settlement.service_layer.statements import statement_with_lines
 from ltci_shared.errors import Conflict, NotFound, problem_responses
 from ltci_shared.idempotency import run_idempotent
 from ltci_shared.web import RuntimeDep
@@ -376,20 +377,10 @@ async def get_statement(statement_id: str, rt: RuntimeDep) -> Any:
 async def statement_csv(statement_id: str, rt: RuntimeDep) -> Response:
     """The statement's claim lines as CSV (current lines of the provider's claim)."""
     async with rt.uow() as uow:
-        repo = ClaimRepository(uow.session)
-        row = await repo.get_statement(statement_id)
-        if row is None:
-            raise NotFound(f"no statement {statement_id}")
-        claims = await repo.list_claims(
-            {
-                "region_code": row["region_code"],
-                "period": row["period"],
-                "provider_id": row["provider_id"],
-            },
-            None,
-            1,
-        )
-        lines = await repo.lines_of_claims([c["claim_id"] for c in claims])
+        found = await statement_with_lines(uow, statement_id)
+    if found is None:
+        raise NotFound(f"no statement {statement_id}")
+    _, lines = found
     buffer = io.StringIO()
     fields = [
         "line_no",

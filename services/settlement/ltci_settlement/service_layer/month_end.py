@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from ltci_shared.uow import UnitOfWork
 
 Row = dict[str, Any]
 UowFactory = Callable[[], UnitOfWork]
+PolicyLookup = Callable[[date], tuple[BenefitPolicy | None, str | None]]
 
 
 class UnknownRegion(InvalidInput):
@@ -64,9 +66,8 @@ async def start_month_end(uow: UnitOfWork, book: PolicyBook, region_code: str, p
     return row
 
 
-def policy_lookup(
-    book: PolicyBook, region: str
-) -> Callable[[date], tuple[BenefitPolicy | None, str | None]]:
+def policy_lookup(book: PolicyBook, region: str) -> PolicyLookup:
+    """The benefits version in force on a day (and its id), cached per day."""
     cache: dict[date, tuple[BenefitPolicy | None, str | None]] = {}
 
     def policy_for(day: date) -> tuple[BenefitPolicy | None, str | None]:
@@ -112,44 +113,84 @@ async def execute_month_end(
 async def _gather(
     uow_factory: UowFactory, book: PolicyBook, scope: RunScope
 ) -> dict[str, list[Candidate]]:
-    """Every person's candidate lines for the period, from the read models."""
+    """Every person's candidate lines for the period, from the read models; persons with
+    lines already in the period's claims are included (a void reverses their lines)."""
     period = Period.parse(scope.period)
-    regions = [scope.region_code, *book.regions[scope.region_code].divisions]
     async with uow_factory() as uow:
-        repo, claims = ReadModelRepository(uow.session), ClaimRepository(uow.session)
-        visits = await repo.visits_in(regions, period.first, period.last)
-        plans = await repo.plans_in(regions, period.first, period.last)
-        rentals = await repo.rentals_overlapping(period.first, period.last)
+        claims = ClaimRepository(uow.session)
         already = await claims.persons_with_lines(
             await claims.claim_ids_of(scope.region_code, scope.period)
         )
-        persons = {r["person_id"] for r in (*visits, *plans, *rentals)} | already
-        memberships, eligibilities, stays = await repo.facts_rows(persons)
-        plan_rows = await repo.plans_by_id({v["plan_id"] for v in visits if v["plan_id"]})
-        certified = await repo.certified_days(
-            [p["plan_id"] for p in plans if p["service_form"] == "family_care"], scope.period
-        )
+        rows = await read_month(uow, book, scope.region_code, period, already)
+    return month_candidates(book, scope.region_code, rows, scope.policy_for)
+
+
+@dataclass(frozen=True)
+class MonthRows:
+    """The read-model rows a region's month is settled from (the same for any policy)."""
+
+    period: Period
+    persons: set[str]
+    visits: list[Row]
+    plans: list[Row]
+    rentals: list[Row]
+    facts: dict[str, PersonFacts]
+    plan_rows: dict[str, Row]
+    certified: dict[str, int]
+
+
+async def read_month(
+    uow: UnitOfWork,
+    book: PolicyBook,
+    region: str,
+    period: Period,
+    extra_persons: Iterable[str] = (),
+) -> MonthRows:
+    """Read (never write) what month-end needs for ``region`` (a city pack code) and month."""
+    regions = [region, *book.regions[region].divisions]
+    repo = ReadModelRepository(uow.session)
+    visits = await repo.visits_in(regions, period.first, period.last)
+    plans = await repo.plans_in(regions, period.first, period.last)
+    rentals = await repo.rentals_overlapping(period.first, period.last)
+    persons = {r["person_id"] for r in (*visits, *plans, *rentals)} | set(extra_persons)
+    memberships, eligibilities, stays = await repo.facts_rows(persons)
+    plan_rows = await repo.plans_by_id({v["plan_id"] for v in visits if v["plan_id"]})
+    certified = await repo.certified_days(
+        [p["plan_id"] for p in plans if p["service_form"] == "family_care"], str(period)
+    )
     facts = _facts(memberships, eligibilities, stays)
-    out: dict[str, list[Candidate]] = {p: [] for p in persons}
-    for visit in visits:
-        out[visit["person_id"]].append(visit_candidate(visit, facts[visit["person_id"]], plan_rows))
-    for plan in plans:
-        policy, _ = scope.policy_for(max(plan["starts_on"], period.first))
+    return MonthRows(period, persons, visits, plans, rentals, facts, plan_rows, certified)
+
+
+def month_candidates(
+    book: PolicyBook, region: str, rows: MonthRows, policy_for: PolicyLookup
+) -> dict[str, list[Candidate]]:
+    """Every person's candidate lines for the month under the policies ``policy_for`` gives
+    (whether a plan is paid as flat cash, device terms and categories depend on them)."""
+    period, facts = rows.period, rows.facts
+    out: dict[str, list[Candidate]] = {p: [] for p in rows.persons}
+    for visit in rows.visits:
+        person = visit["person_id"]
+        out[person].append(visit_candidate(visit, facts[person], rows.plan_rows))
+    for plan in rows.plans:
+        policy, _ = policy_for(max(plan["starts_on"], period.first))
         rule = policy.form(plan["service_form"]) if policy else None
         made = (
-            plan_candidate(plan, facts[plan["person_id"]], period, certified.get(plan["plan_id"]))
+            plan_candidate(
+                plan, facts[plan["person_id"]], period, rows.certified.get(plan["plan_id"])
+            )
             if rule and rule.flat_cash
             else None
         )
         if made is not None:
             out[plan["person_id"]].append(made)
     last_region = {
-        p: facts[p].region_on(period.last) or facts[p].region_on(period.first) for p in persons
+        p: facts[p].region_on(period.last) or facts[p].region_on(period.first) for p in rows.persons
     }
-    for person_id, rows in group_by_person(rentals).items():
-        if _in_region(book, last_region.get(person_id), scope.region_code):
+    for person_id, found in group_by_person(rows.rentals).items():
+        if _in_region(book, last_region.get(person_id), region):
             out[person_id].extend(
-                rental_candidates(rows, facts[person_id], period, lambda d: scope.policy_for(d)[0])
+                rental_candidates(found, facts[person_id], period, lambda d: policy_for(d)[0])
             )
     return out
 

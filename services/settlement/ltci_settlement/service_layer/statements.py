@@ -126,3 +126,19 @@ def _adjudicated(claim: Row) -> ClaimAdjudicated:
         person_total=from_fen(claim["person_fen"]),
         line_count=claim["line_count"],
     )
+
+
+async def statement_with_lines(uow: UnitOfWork, statement_id: str) -> tuple[Row, list[Row]] | None:
+    """A statement and the current lines of its provider's claim for the period (None: no
+    such statement). The CSV and the printable page show these."""
+    repo = ClaimRepository(uow.session)
+    row = await repo.get_statement(statement_id)
+    if row is None:
+        return None
+    filters = {
+        "region_code": row["region_code"],
+        "period": row["period"],
+        "provider_id": row["provider_id"],
+    }
+    claims = await repo.list_claims(filters, None, 1)
+    return row, await repo.lines_of_claims([c["claim_id"] for c in claims])

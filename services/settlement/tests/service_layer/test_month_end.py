@@ -250,6 +250,13 @@ async def test_a_month_is_settled_end_to_end_and_reruns_change_nothing(harness: 
     ]
     csv_text = (await h.client.get(f"/statements/{statements[0]['statement_id']}/lines.csv")).text
     assert csv_text.splitlines()[0].startswith("line_no,") and "87.75" in csv_text
+    page = await h.client.get(f"/statements/{statements[0]['statement_id']}/print")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "结算单" in page.text and "138.93" in page.text and "7.32" in page.text
+    assert page.text.count("<tr>") == 1 + csv_text.count("\n") - 1  # head + one row a line
+    assert "87.75" in page.text and "@page" in page.text
+    missing = await h.client.get("/statements/no-such-statement/print")
+    assert missing.status_code == 404
 
     # rerun: nothing new, nothing posted; the same key replays the same run
     again = await h.month_end()

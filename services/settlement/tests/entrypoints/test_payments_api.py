@@ -1,0 +1,206 @@
+"""Payments and holdback releases behind tokens on PostgreSQL: a TPA pays and releases in its
+own region only, a provider reads only its own items, batches and reconciliation rows, and
+the scorecard consumed from care delivery's event feeds the release."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+from typing import Any
+
+import httpx
+import pytest
+
+from ltci_settlement.app import create_app
+from ltci_settlement.settings import Settings
+from ltci_shared.auth.matrix import TokenSigner
+from ltci_shared.events.base import IntegrationEvent
+from ltci_shared.events.contracts import (
+    CarePlanActivated,
+    DeviceRentalChanged,
+    EligibilityGranted,
+    PersonEnrolled,
+    ScorecardIssued,
+    ServiceVisitLogged,
+)
+from ltci_shared.events.envelope import Envelope
+from ltci_shared.messaging.consumer import Outcome
+from ltci_shared.messaging.message import Message
+
+SIGNER = TokenSigner()
+A, B = "prov-a", "prov-b"
+MONTH = {"region_code": "320900", "period": "2026-03"}
+
+
+def _as(role: str, **claims: object) -> dict[str, str]:
+    return {"Authorization": f"Bearer {SIGNER.token(role, **claims)}"}
+
+
+ADMIN = _as("admin")
+TPA = _as("tpa", regions=["320900"])
+OTHER_TPA = _as("tpa", regions=["320500"])
+PROV_A = _as("provider", provider_id=A)
+
+
+def _events() -> list[IntegrationEvent]:
+    begin = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    return [
+        PersonEnrolled(
+            person_id="p1",
+            region_code="320902",
+            scheme="employee",
+            valid_from=date(2025, 1, 1),
+            birth_date=date(1940, 1, 1),
+            sex="F",
+        ),
+        EligibilityGranted(
+            eligibility_id="el-p1",
+            person_id="p1",
+            region_code="320900",
+            grade=3,
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2027, 12, 31),
+        ),
+        CarePlanActivated(
+            plan_id="plan-p1",
+            person_id="p1",
+            provider_id=A,
+            region_code="320902",
+            service_form="home_visit",
+            package_code="YC-HV-STD",
+            grade=3,
+            starts_on=date(2026, 1, 1),
+        ),
+        ServiceVisitLogged(
+            visit_id="v1",
+            provider_id=A,
+            person_id="p1",
+            caregiver_id="cg-1",
+            plan_id="plan-p1",
+            region_code="320902",
+            service_form="home_visit",
+            service_date=date(2026, 3, 2),
+            begin_at=begin,
+            end_at=begin.replace(hour=10, minute=30),
+            items=["ADL01", "MED01"],
+            verified=True,
+            exceptions=[],
+        ),
+        DeviceRentalChanged(
+            rental_id="r1",
+            person_id="p1",
+            provider_id=B,
+            device_code="DEV-BED-E",
+            status="started",
+            starts_on=date(2026, 1, 1),
+            daily_rate=D("11.00"),
+        ),
+    ]
+
+
+async def _feed(app: Any, *events: IntegrationEvent) -> None:
+    consumer = app.state.runtime.event_consumers[0]
+    for event in events:
+        message = Message(
+            f"ltci.{type(event).producer}.events", event.key, Envelope.wrap(event).to_bytes()
+        )
+        assert await consumer.handle(message) == Outcome.APPLIED
+
+
+@pytest.fixture
+async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A settled Yancheng month: prov-a owed 83.36 (87.75 less 4.39), prov-b 275.36."""
+    app = create_app(Settings(database_url=pg_url, auth_mode="required"), migrate=True)
+    async with app.router.lifespan_context(app):
+        app.state.token_verifier = SIGNER.verifier()
+        await _feed(app, *_events())
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://settlement") as c:
+            run = await c.post("/runs/month-end", json=MONTH, headers=ADMIN)
+            assert run.status_code == 201 and run.json()["status"] == "completed", run.text
+            yield c
+
+
+async def test_a_tpa_pays_in_its_own_region_only(client: httpx.AsyncClient) -> None:
+    other = await client.post("/payments/batches", json=MONTH, headers=OTHER_TPA)
+    assert other.status_code == 403 and other.json()["type"] == "/problems/outside_tenancy"
+    mine = await client.post(
+        "/payments/batches", json=MONTH, headers={**TPA, "Idempotency-Key": "pay-1"}
+    )
+    assert mine.status_code == 201, mine.text
+    batch = mine.json()
+    assert [(i["provider_id"], i["amount"]) for i in batch["items"]] == [
+        (A, "83.36"),
+        (B, "275.36"),
+    ]
+    replay = await client.post(
+        "/payments/batches", json=MONTH, headers={**TPA, "Idempotency-Key": "pay-1"}
+    )
+    assert replay.json()["batch_id"] == batch["batch_id"]
+    url = f"/payments/batches/{batch['batch_id']}"
+    assert (await client.get(url, headers=OTHER_TPA)).status_code == 403
+    answer = {"results": [{"item_id": batch["items"][0]["item_id"], "status": "paid"}]}
+    assert (await client.post(f"{url}/results", json=answer, headers=OTHER_TPA)).status_code == 403
+    assert (await client.post(f"{url}/results", json=answer, headers=PROV_A)).status_code == 403
+    assert (await client.post(f"{url}/results", json=answer, headers=TPA)).status_code == 200
+    listed = await client.get("/payments/batches", params=MONTH, headers=OTHER_TPA)
+    assert listed.status_code == 403
+    assert (await client.get("/payments/batches", headers=TPA)).status_code == 403  # unfiltered
+
+
+async def test_a_provider_sees_only_its_own_items(client: httpx.AsyncClient) -> None:
+    batch = (await client.post("/payments/batches", json=MONTH, headers=TPA)).json()
+    url = f"/payments/batches/{batch['batch_id']}"
+    own = await client.get(url, params={"provider_id": A}, headers=PROV_A)
+    assert own.status_code == 200
+    assert [i["provider_id"] for i in own.json()["items"]] == [A]
+    assert own.json()["total"] == "83.36" and own.json()["item_count"] == 1
+    assert (await client.get(url, headers=PROV_A)).status_code == 403
+    assert (await client.get(url, params={"provider_id": B}, headers=PROV_A)).status_code == 403
+    items = await client.get("/payments/items", params={"provider_id": A}, headers=PROV_A)
+    assert [i["provider_id"] for i in items.json()["items"]] == [A]
+    assert (
+        await client.get("/payments/items", params={"provider_id": B}, headers=PROV_A)
+    ).status_code == 403
+    rec = await client.get(
+        "/payments/reconciliation", params={**MONTH, "provider_id": A}, headers=PROV_A
+    )
+    assert rec.status_code == 200 and [r["provider_id"] for r in rec.json()["rows"]] == [A]
+    assert (
+        await client.get("/payments/reconciliation", params=MONTH, headers=PROV_A)
+    ).status_code == 403
+    assert (await client.post("/payments/batches", json=MONTH, headers=PROV_A)).status_code == 403
+
+
+async def test_a_scorecard_event_releases_the_holdback_for_the_regions_tpa(
+    client: httpx.AsyncClient,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await _feed(
+        app,
+        ScorecardIssued(
+            provider_id=A,
+            region_code="320902",
+            period="2026-03",
+            score="90.00",
+            policy_version="320900/benefits@2022-07-01",
+            issued_at=datetime(2026, 4, 3, tzinfo=UTC),
+        ),
+    )
+    other = await client.post("/holdback/releases", json=MONTH, headers=OTHER_TPA)
+    assert other.status_code == 403
+    done = await client.post("/holdback/releases", json=MONTH, headers=TPA)
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert [(r["provider_id"], r["released"]) for r in body["released"]] == [(A, "4.39")]
+    assert [(w["provider_id"], w["holdback_held"]) for w in body["waiting"]] == [(B, "14.49")]
+    releases = await client.get("/holdback/releases", params={"provider_id": A}, headers=PROV_A)
+    assert [r["released"] for r in releases.json()["items"]] == ["4.39"]
+    assert (
+        await client.get("/holdback/releases", params={"provider_id": B}, headers=PROV_A)
+    ).status_code == 403
+    schema = (await client.get("/openapi.json")).json()
+    assert {"/payments/batches", "/payments/reconciliation", "/holdback/releases"} <= set(
+        schema["paths"]
+    )

@@ -1,0 +1,1 @@
+"""Cross-service tests on the real servers (PostgreSQL, Kafka) and the embedded platform."""
