@@ -1,8 +1,8 @@
 """``scripts/bench [name ...] [--size small|full]``: run benchmarks, print and record results.
 
-Names: references, enrollment-import, month-end, visits-single, visits-batch. With no name,
-every benchmark runs. ``--size small`` (default) finishes in a few minutes; ``--size full``
-uses the sizes quoted in docs/performance.md.
+Names: references, enrollment-import, month-end, visits-single, visits-batch, onestop,
+end-to-end. With no name, every benchmark runs. ``--size small`` (default) finishes in a few
+minutes; ``--size full`` uses the sizes quoted in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import enrollment_import, month_end, onestop, references, visits
+from bench import end_to_end, enrollment_import, month_end, onestop, references, visits
 from bench.common import Result, record, show
 
 SIZES = {
@@ -23,6 +23,7 @@ SIZES = {
         "visits-single": 5_000,
         "visits-batch": 20_000,
         "onestop": 2_020,
+        "end-to-end": 8_000,
     },
     "full": {
         "references": 1_000_000,
@@ -31,6 +32,7 @@ SIZES = {
         "visits-single": 20_000,
         "visits-batch": 200_000,
         "onestop": 6_020,
+        "end-to-end": 100_000,
     },
 }
 
@@ -64,6 +66,16 @@ async def _visits_batch(n: int) -> list[Result]:
     return await _with_copy(await visits.batch(n), n)
 
 
+async def _end_to_end(n: int) -> list[Result]:
+    """Ingest beside the raw COPY of as many rows; the event path beside raw Kafka produce."""
+    ingest, sustained, paced, posting = await end_to_end.run(n)
+    copy = await references.pg_copy(n)
+    produce, _ = await references.kafka_raw(n)
+    ingest.reference, ingest.reference_rate = copy.name, copy.rate
+    sustained.reference, sustained.reference_rate = produce.name, produce.rate
+    return [ingest, sustained, paced, posting]
+
+
 BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
     "references": _references,
     "enrollment-import": _enrollment,
@@ -71,6 +83,7 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
     "visits-single": _visits_single,
     "visits-batch": _visits_batch,
     "onestop": onestop.run,
+    "end-to-end": _end_to_end,
 }
 
 

@@ -18,8 +18,13 @@ from typing import Any
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from ltci_shared.events.envelope import Envelope
+from ltci_shared.messaging.kafka import KafkaPublisher, new_producer
+from ltci_shared.messaging.message import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,8 +38,11 @@ def free_port() -> int:
 class Service:
     """``python -m <package> serve`` as a process of its own, with its environment."""
 
-    def __init__(self, package: str, prefix: str, env: dict[str, str]) -> None:
-        self.package, self.prefix = package, prefix
+    def __init__(
+        self, package: str, prefix: str, env: dict[str, str], *, migrate: bool = True
+    ) -> None:
+        """``migrate=False``: another process of the same service migrates the database."""
+        self.package, self.prefix, self.migrate = package, prefix, migrate
         self.env = {f"{prefix}_{k}": v for k, v in env.items()}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -45,7 +53,7 @@ class Service:
         env.pop("LTCI_FAULTS", None)
         if faults:
             env["LTCI_FAULTS"] = faults
-        if self.proc is None:  # first start: migrate
+        if self.proc is None and self.migrate:  # first start: migrate
             migrate = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", self.package, "migrate", env=env, cwd=ROOT
             )
@@ -177,3 +185,30 @@ async def post_until_acknowledged(
             return r, seen
         await asyncio.sleep(0.2)
     raise AssertionError(f"never acknowledged: {seen}")
+
+
+async def publish_events(bootstrap: str, prefix: str, events: list[Any]) -> None:
+    """Put integration events on their producers' topics, keyed as the relay keys them."""
+    producer = new_producer(bootstrap)
+    await producer.start()
+    try:
+        await KafkaPublisher(producer).publish(
+            [
+                Message(f"{prefix}.{e.producer}.events", e.key, Envelope.wrap(e).to_bytes())
+                for e in events
+            ]
+        )
+    finally:
+        await producer.stop()
+
+
+async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
+    """A consumer group's state on the broker and how many members it has."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [response] = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    _, _, state, _, _, members, *_ = response.groups[0]
+    return str(state), len(members)

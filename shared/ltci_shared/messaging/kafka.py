@@ -7,9 +7,9 @@ import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, TopicAlreadyExistsError
+from aiokafka.errors import CommitFailedError, IllegalStateError, TopicAlreadyExistsError
 
 from ltci_shared.faults import crash_point
 from ltci_shared.messaging.consumer import EventConsumer
@@ -96,7 +96,15 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
 
 
 class KafkaConsumerRunner:
-    """Feeds an EventConsumer from Kafka; commits offsets only after the database commit."""
+    """Feeds an EventConsumer from Kafka; commits offsets only after the database commit.
+
+    Rebalances: a partition's batch is applied and its offset committed under the runner's
+    lock, and the rebalance listener takes that lock before the partitions are given up, so
+    a revocation waits for the batch in hand and its offset commit (still in its generation:
+    the broker accepts it) and the next owner starts right after it. Records returned before
+    a revocation and not yet applied are dropped, never applied late: whoever owns their
+    partition next reads them again from the committed offset.
+    """
 
     def __init__(
         self,
@@ -111,10 +119,12 @@ class KafkaConsumerRunner:
         self._topics = list(topics)
         self._group_id = group_id or consumer.name
         self.started = asyncio.Event()
+        self.revoking = asyncio.Event()  # set when a revocation begins (observability, tests)
+        self._lock = asyncio.Lock()
+        self._epoch = 0  # one more at every revocation
 
     async def run(self, stop: asyncio.Event) -> None:
         kc = AIOKafkaConsumer(
-            *self._topics,
             bootstrap_servers=self._bootstrap,
             group_id=self._group_id,
             enable_auto_commit=False,
@@ -122,14 +132,28 @@ class KafkaConsumerRunner:
             max_poll_records=500,
         )
         await kc.start()
+        kc.subscribe(self._topics, listener=_Revocations(self))
         self.started.set()
         try:
             while not stop.is_set():
                 batches = await kc.getmany(timeout_ms=200, max_records=500)
+                epoch = self._epoch  # getmany returns only records of the current assignment
                 for tp, records in batches.items():
-                    await self._process(kc, tp, records)
+                    async with self._lock:
+                        if self._epoch != epoch:
+                            log.info("%d records of %s dropped: revoked", len(records), tp)
+                            continue
+                        await self._process(kc, tp, records)
         finally:
             await kc.stop()
+
+    async def _revoked(self, revoked: set[TopicPartition]) -> None:
+        if not revoked:  # the first join of this member: nothing held yet
+            return
+        self.revoking.set()
+        async with self._lock:  # the batch in hand finishes and commits its offset first
+            self._epoch += 1
+        log.info("consumer group %s: %d partitions revoked", self._group_id, len(revoked))
 
     async def _process(self, kc: AIOKafkaConsumer, tp: TopicPartition, records: list) -> None:
         await self.consumer.handle_batch(
@@ -148,10 +172,25 @@ class KafkaConsumerRunner:
         crash_point("consumer_after_commit")
         try:
             await kc.commit({tp: records[-1].offset + 1})
-        except CommitFailedError:
+        except (CommitFailedError, IllegalStateError) as exc:
             log.warning(
-                "offset commit for %s refused after a rebalance; records will be redelivered", tp
+                "offset commit for %s refused (%s); records will be redelivered",
+                tp,
+                type(exc).__name__,
             )
+
+
+class _Revocations(ConsumerRebalanceListener):
+    """Makes a revocation wait for the runner's batch in hand (see KafkaConsumerRunner)."""
+
+    def __init__(self, runner: KafkaConsumerRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._runner._revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("consumer group %s: %d partitions assigned", self._runner._group_id, len(assigned))
 
 
 async def replay_dead_letters(bootstrap: str, consumer: str, prefix: str = "ltci") -> int:
