@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import (
@@ -130,12 +132,17 @@ class ReadModelRepository:
         await _upsert(self._session, table, [key], values)
 
     async def upsert_visit(self, values: Row) -> None:
-        found = await self._session.execute(
-            select(visits.c.revision).where(visits.c.visit_id == values["visit_id"])
+        """Insert the visit as revision 1, or replace it as the next revision: one statement
+        (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite alike)."""
+        values = {k: v for k, v in values.items() if k != "revision"}
+        dialect = self._session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(visits).values(**values, revision=1)
+        replaced: dict[str, Any] = {k: statement.excluded[k] for k in values if k != "visit_id"}
+        replaced["revision"] = visits.c.revision + 1
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["visit_id"], set_=replaced)
         )
-        revision = found.scalar()
-        values = {**values, "revision": 1 if revision is None else revision + 1}
-        await _upsert(self._session, visits, ["visit_id"], values)
 
     async def void_visit(self, values: Row) -> None:
         await _upsert(self._session, visit_voids, ["visit_id"], values)
