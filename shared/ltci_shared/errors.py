@@ -15,6 +15,7 @@ Hierarchy (raise these below the API; routes never raise HTTP exceptions)::
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -23,10 +24,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ltci_shared.ids import mask_resident_id
 from ltci_shared.logging import request_id_var
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# 17 digits and a check character (full-width too): a resident ID, however a client sent it.
+_RESIDENT_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
 
 
 class DomainError(Exception):
@@ -84,7 +88,18 @@ def problem(
     if rid := request_id_var.get():
         body["request_id"] = rid
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    # A resident ID a client put in the path, a value or a key is never echoed in full.
+    return JSONResponse(_scrub(body), status_code=status, media_type=PROBLEM_JSON)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _RESIDENT_ID_LIKE.sub(lambda m: mask_resident_id(m[0]), value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -140,6 +155,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # A lost or refused database connection is an outage to retry, not a bug.
         if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
             return _unavailable(request, "the database is unavailable")
+        if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+            # A data exception (SQLSTATE class 22): a value the database cannot take, such as
+            # a NUL character or a number out of range. The client's input, not a fault.
+            log.warning("data exception on %s %s", request.method, request.url.path)
+            detail = (
+                "a value in the request cannot be stored (a NUL character, a number out of range)"
+            )
+            return problem(request, 422, InvalidInput.name, InvalidInput.title, detail)
         return await _unexpected(request, exc)
 
     @app.exception_handler(ConnectionError)

@@ -7,6 +7,7 @@ Same key with another body: refused (``IdempotencyKeyReused``).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,7 +58,11 @@ class StoredResponse:
 
 
 def request_hash(body: Any) -> str:
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    try:
+        raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # e.g. an integer beyond 64 bits: still a stable hash, never a 500
+        raw = json.dumps(body, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()
 
 
 async def run_idempotent(

@@ -4,7 +4,7 @@ values are assumed because no document gives a number. Ratios and rates are exac
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -16,7 +16,10 @@ def _exact(value: object) -> object:
     if isinstance(value, float):
         raise ValueError("write ratios as quoted decimals like '0.75', not floats")
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return Decimal(str(value))
+        try:
+            return Decimal(str(value))
+        except InvalidOperation as exc:  # not a number: a validation error, never a 500
+            raise ValueError("a ratio is a decimal number like '0.75'") from exc
     return value
 
 

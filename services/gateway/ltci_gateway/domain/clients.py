@@ -64,6 +64,11 @@ class ClientChange(BaseModel):
 
     def apply(self, current: dict[str, Any]) -> dict[str, Any]:
         values = self.model_dump(exclude_unset=True)
+        if "regions" in values and values["regions"] is None:
+            values["regions"] = []  # null clears them (a TPA is then refused below)
+        nulled = [key for key in ("name", "disabled") if key in values and values[key] is None]
+        if nulled:
+            raise InvalidInput(f"{nulled[0]} cannot be null")
         merged = {**current, **values}
         try:
             check_tenancy(merged["role"], merged["regions"], merged["provider_id"])
