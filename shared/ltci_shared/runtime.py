@@ -39,6 +39,25 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+@dataclass
+class RestartBackoff:
+    """Delays between restarts of a failing runner: doubling from ``first`` up to ``most``,
+    back to ``first`` once a run had stayed up ``healthy_after`` seconds (a failure after a
+    day of good work is not the tenth failure in a row)."""
+
+    first: float = 0.5
+    most: float = 30.0
+    healthy_after: float = 60.0
+    _next: float = 0.0
+
+    def after_failure(self, ran_for: float) -> float:
+        if ran_for >= self.healthy_after or self._next == 0.0:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self._next * 2, self.most)
+        return delay
+
+
 class ServiceRuntime:
     """Everything a running service holds; ``uow()`` is what handlers are given."""
 
@@ -143,16 +162,17 @@ class ServiceRuntime:
 
     async def _supervise(self, run: Callable[[asyncio.Event], Awaitable[None]], name: str) -> None:
         """Restart a consumer runner that failed (the broker away, a rebalance gone wrong)."""
-        delay = 0.5
+        backoff, clock = RestartBackoff(), asyncio.get_running_loop().time
         while not self._stop.is_set():
+            started = clock()
             try:
                 await run(self._stop)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                delay = backoff.after_failure(ran_for=clock() - started)
                 log.exception("consumer %s stopped; restarting in %.1fs", name, delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
 
     async def stop(self) -> None:
         self._stop.set()
