@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-@dataclass
 class RestartBackoff:
     """Delays between restarts of a failing runner: doubling from ``first`` up to ``most``,
     back to ``first`` once a run had stayed up ``healthy_after`` seconds (a failure after a
@@ -58,6 +57,7 @@ class RestartBackoff:
         return delay
 
 
+@dataclass
 class ServiceRuntime:
     """Everything a running service holds; ``uow()`` is what handlers are given."""
 
