@@ -122,7 +122,7 @@ class ServiceRuntime:
             idle_seconds=s.relay_idle_seconds,
         )
         await self._start_consumers()
-        if self.run_relay:
+        if self.run_relay and self.settings.relay_enabled:
             self._tasks.append(
                 asyncio.create_task(self.relay.run_forever(self._stop), name="relay")
             )

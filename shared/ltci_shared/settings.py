@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     # Consumer groups are "<prefix>.<consumer>", the prefix defaulting to the topic prefix; a
     # new one starts a consumer at the beginning of every topic (a read-model rebuild).
     kafka_group_prefix: str | None = Field(default=None, min_length=1, max_length=100)
+    # Off for a rebuild beside the live service: the rebuilt copy records its events in its own
+    # outbox but does not publish them again.
+    relay_enabled: bool = True
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.2, gt=0, le=30)
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)

@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from typing import Any, NamedTuple
 
 import pytest
+from sqlalchemy import text
 
 from .city_month import (
     CHINA,
@@ -320,12 +321,13 @@ async def test_rebuilding_from_the_topics_gives_the_same_ledger(settled: Settled
     first_claims = await claims_of(first, m.period)
     first_statements = await statements_of(first, m.period)
     # A second settlement on an empty database, in a consumer group of its own: it reads
-    # every topic from the beginning.
+    # every topic from the beginning; its relay is off, so it publishes nothing again.
     app = new_settlement(
         await settled.new_db(),
         settled.bootstrap,
         settled.prefix,
         kafka_group_prefix=f"{settled.prefix}-rebuild",
+        relay_enabled=False,
     )
     wanted = {r["event_id"] for r in settled.inbox}
 
@@ -345,6 +347,10 @@ async def test_rebuilding_from_the_topics_gives_the_same_ledger(settled: Settled
         assert after["rows"] == before["rows"]
         assert await claims_of(rebuilt, m.period) == first_claims
         assert await statements_of(rebuilt, m.period) == first_statements
+        async with app.state.runtime.uow() as uow:
+            unsent = await uow.session.execute(text("SELECT count(*), count(sent_at) FROM outbox"))
+            recorded, sent = unsent.one()
+        assert recorded > 0 and sent == 0, "the rebuilt copy recorded its events, sent none"
     # Rerunning both months on the first settlement posts nothing and changes no line.
     for period in (m.assessed_period, m.period):
         again = await month_end(first, period, f"month-end-again-{period}")
