@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
+import json
 import os
 from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
 
+from ltci_shared.db import create_engine
+from ltci_shared.housekeeping import Retention, purge
 from ltci_shared.logging import configure_logging
 from ltci_shared.migrations import upgrade
 from ltci_shared.settings import ServiceSettings
@@ -38,6 +42,14 @@ def worker_app() -> FastAPI:
     return app
 
 
+async def _purge(url: str, retention: Retention) -> dict[str, int]:
+    engine = create_engine(url, pool_size=1)
+    try:
+        return await purge(engine, retention)
+    finally:
+        await engine.dispose()
+
+
 def run_cli(
     package: str,
     settings_factory: Callable[[], ServiceSettings],
@@ -57,11 +69,27 @@ def run_cli(
         "groups, and one relay per database is active at a time",
     )
     sub.add_parser("migrate", help="apply the database migrations and exit")
+    purge = sub.add_parser(
+        "purge",
+        help="delete sent outbox rows, inbox rows, replayed dead letters and idempotency keys "
+        "older than their retention (days), then exit",
+    )
+    defaults = Retention()
+    for name in ("outbox", "inbox", "dead_letter", "idempotency"):
+        purge.add_argument(
+            f"--{name.replace('_', '-')}-days", type=int, default=getattr(defaults, f"{name}_days")
+        )
     args = parser.parse_args()
     settings = settings_factory()  # validated here, at start-up
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
     if args.command == "migrate":
         upgrade(package, settings.database_url)
+        return
+    if args.command == "purge":
+        retention = Retention(
+            args.outbox_days, args.inbox_days, args.dead_letter_days, args.idempotency_days
+        )
+        print(json.dumps(asyncio.run(_purge(settings.database_url, retention))))
         return
     if args.workers > 1:  # each worker process builds its app from the same environment
         os.environ[_WORKER_APP] = _name(app_factory)
