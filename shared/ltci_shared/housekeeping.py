@@ -2,8 +2,10 @@
 replayed dead letters and idempotency keys older than their retention are deleted, in small
 batches so that no lock is held for long. Business tables are never touched.
 
-The inbox's retention must exceed the topics' retention: an event redelivered after its inbox
-row is gone would be applied again.
+The inbox is kept by default (``inbox_days=0``): the topics keep their events for good and a
+consumer group whose offsets expired reads them again, and an event redelivered after its inbox
+row is gone would be applied twice. Purge it only with topics (and committed offsets) that
+expire sooner than the inbox's retention.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ BATCH = 5000
 
 @dataclass(frozen=True)
 class Retention:
-    """Days each kind of row is kept (at least one)."""
+    """Days each kind of row is kept (at least one; for the inbox 0 means for good)."""
 
     outbox_days: int = 7
-    inbox_days: int = 30
+    inbox_days: int = 0
     dead_letter_days: int = 30
     idempotency_days: int = 2
 
     def __post_init__(self) -> None:
-        if min(self.outbox_days, self.inbox_days, self.dead_letter_days, self.idempotency_days) < 1:
-            raise ValueError("every retention is at least one day")
+        if min(self.outbox_days, self.dead_letter_days, self.idempotency_days) < 1:
+            raise ValueError("every retention is at least one day (the inbox: 0 keeps it)")
+        if self.inbox_days < 0:
+            raise ValueError("the inbox's retention is 0 (for good) or a number of days")
 
 
 async def _purge(engine: AsyncEngine, table: Table, old: ColumnElement[bool]) -> int:
@@ -60,7 +64,9 @@ async def purge(
         "outbox": await _purge(
             engine, out, out.c.sent_at.is_not(None) & (out.c.sent_at < ago(retention.outbox_days))
         ),
-        "inbox": await _purge(engine, box, box.c.processed_at < ago(retention.inbox_days)),
+        "inbox": await _purge(engine, box, box.c.processed_at < ago(retention.inbox_days))
+        if retention.inbox_days
+        else 0,
         "dead_letters": await _purge(
             engine,
             dead,

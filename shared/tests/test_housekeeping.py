@@ -114,7 +114,7 @@ async def _left(engine: AsyncEngine) -> dict[str, list[str]]:
 
 async def test_only_rows_past_their_retention_are_deleted(engine: AsyncEngine) -> None:
     await _seed(engine)
-    removed = await purge(engine, Retention(), now=NOW)
+    removed = await purge(engine, Retention(inbox_days=30), now=NOW)
     assert removed == {"outbox": 2, "inbox": 2, "dead_letters": 1, "idempotency_keys": 1}
     assert await _left(engine) == {
         "outbox": ["o1", "o2"],  # unsent stays however old; sent 3 days ago stays
@@ -122,13 +122,22 @@ async def test_only_rows_past_their_retention_are_deleted(engine: AsyncEngine) -
         "dead_letters": ["2"],  # never replayed, or replayed 2 days ago
         "keys": ["k1"],
     }
-    again = await purge(engine, Retention(), now=NOW)
+    again = await purge(engine, Retention(inbox_days=30), now=NOW)
     assert set(again.values()) == {0}
+
+
+async def test_the_inbox_is_kept_for_good_by_default(engine: AsyncEngine) -> None:
+    await _seed(engine)
+    removed = await purge(engine, Retention(), now=NOW)
+    assert removed["inbox"] == 0 and removed["outbox"] == 2
+    assert (await _left(engine))["inbox"] == ["i31", "i40", "i5"]
 
 
 def test_retention_below_a_day_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one day"):
-        Retention(inbox_days=0)
+        Retention(outbox_days=0)
+    with pytest.raises(ValueError, match="for good"):
+        Retention(inbox_days=-1)
 
 
 def test_the_purge_command_runs_on_a_service_database(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ Registered as the module ``deploy_model`` by this folder's conftest.py (pytest r
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import functools
 import hashlib
 import importlib
@@ -22,6 +24,7 @@ import yaml
 from pydantic import SecretStr
 
 from ltci_shared.events.base import EVENT_TYPES, event_class
+from ltci_shared.housekeeping import Retention
 from ltci_shared.settings import DEV_SECRET_MARKER, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,6 +240,35 @@ def one(overlay: str, kind: str, name: str) -> dict[str, Any]:
     found = [o for o in objects(overlay, kind) if o["metadata"]["name"] == name]
     assert len(found) == 1, f"{overlay}: expected one {kind} {name!r}, found {len(found)}"
     return found[0]
+
+
+# Each service's workloads: kind → name. All run the service's image with its settings.
+WORKLOADS = {"Deployment": "{}", "Job": "{}-migrate", "CronJob": "{}-purge"}
+
+
+def workload(overlay: str, kind: str, svc: Svc) -> dict[str, Any]:
+    return one(overlay, kind, WORKLOADS[kind].format(svc.name))
+
+
+def pod_template(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A workload's pod template (a CronJob's is inside its job template)."""
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
+def purge_retention(args: list[str]) -> Retention:
+    """The retention a ``purge`` container's args ask for, parsed as the command does
+    (``--<field>-days`` options of ltci_shared.housekeeping.Retention, its defaults)."""
+    assert args[:1] == ["purge"], f"not a purge command: {args}"
+    parser = argparse.ArgumentParser(prog="purge", exit_on_error=False, allow_abbrev=False)
+    defaults = Retention()
+    for field in dataclasses.fields(Retention):
+        option = "--" + field.name.replace("_", "-")
+        parser.add_argument(option, type=int, default=getattr(defaults, field.name))
+    options, unknown = parser.parse_known_args(args[1:])
+    assert not unknown, f"purge does not take {unknown}"
+    return Retention(**vars(options))
 
 
 def labels_match(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:

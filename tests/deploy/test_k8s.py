@@ -9,6 +9,7 @@ ScheduledBackup (CloudNativePG): explicit assertions below (their CRD schemas ar
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Any
 
 import deploy_model as dm
@@ -33,7 +34,7 @@ def gvk(obj: dict[str, Any]) -> str:
 
 
 def container(obj: dict[str, Any]) -> dict[str, Any]:
-    containers = obj["spec"]["template"]["spec"]["containers"]
+    containers = dm.pod_template(obj)["spec"]["containers"]
     assert len(containers) == 1, f"{obj['metadata']['name']}: one container expected"
     return containers[0]
 
@@ -92,6 +93,11 @@ def test_the_checker_refuses_what_kubectl_would() -> None:
     missing = yaml.safe_load(yaml.safe_dump(deployment))
     del missing["spec"]["template"]["spec"]["containers"][0]["name"]
     assert any("'name'" in e for e in checker.errors(missing, schema))
+    cron = yaml.safe_load(yaml.safe_dump(dm.objects("base", "CronJob")[0]))
+    cron_schema = {"$ref": f"#/$defs/{kinds['batch/v1/CronJob']}"}
+    assert checker.errors(cron, cron_schema) == []
+    cron["spec"]["concurencyPolicy"] = cron["spec"].pop("concurrencyPolicy")
+    assert any("concurencyPolicy: unknown field" in e for e in checker.errors(cron, cron_schema))
     _, topic_schema = schema_check.crd("strimzi-kafkatopic-v1beta2.json")
     topic = yaml.safe_load(yaml.safe_dump(dm.objects("base", "KafkaTopic")[0]))
     topic["spec"]["partition"] = 12
@@ -147,6 +153,61 @@ def test_migration_job(overlay: str, svc: dm.Svc) -> None:
     service_selector = dm.one(overlay, "Service", svc.name)["spec"]["selector"]
     assert not dm.labels_match({"matchLabels": service_selector}, pod["metadata"]["labels"])
     assert_restricted(pod["spec"], c)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("svc", dm.SERVICES, ids=dm.IDS)
+def test_purge_cronjob(overlay: str, svc: dm.Svc) -> None:
+    """One nightly ``purge`` per service, run as its migration Job is (image, settings,
+    hardening, labels the network policies select), never overlapping itself."""
+    mine = [
+        c
+        for c in dm.objects(overlay, "CronJob")
+        if c["metadata"]["labels"]["app.kubernetes.io/name"] == svc.name
+    ]
+    assert [c["metadata"]["name"] for c in mine] == [f"{svc.name}-purge"]
+    cron, job = mine[0], dm.workload(overlay, "Job", svc)
+    c, migrate = container(cron), container(job)
+    assert c["args"][0] == "purge" and c.get("command") is None
+    dm.purge_retention(c["args"])  # only options the command takes, each a valid retention
+    assert c["image"] == migrate["image"], "the release's image"
+    assert c["env"] == migrate["env"] and c["envFrom"] == migrate["envFrom"], "same settings"
+    assert c["resources"] == migrate["resources"]
+    pod, job_pod = dm.pod_template(cron), dm.pod_template(job)
+    assert pod["metadata"]["labels"] == {
+        "app.kubernetes.io/name": svc.name,
+        "app.kubernetes.io/component": "housekeeping",
+        "ltci.io/workload": "service",  # egress limited to DNS and its own policy's peers
+    }
+    assert pod["spec"]["restartPolicy"] == "Never"
+    assert pod["spec"]["securityContext"] == job_pod["spec"]["securityContext"]
+    assert c["securityContext"] == migrate["securityContext"]
+    service_selector = dm.one(overlay, "Service", svc.name)["spec"]["selector"]
+    assert not dm.labels_match({"matchLabels": service_selector}, pod["metadata"]["labels"])
+    assert_restricted(pod["spec"], c)
+    spec = cron["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert not spec.get("suspend")
+    assert 0 < spec["startingDeadlineSeconds"] <= 6 * 3600, "a late run waits for the next"
+    assert spec["successfulJobsHistoryLimit"] >= 1 and spec["failedJobsHistoryLimit"] >= 1
+    zoneinfo.ZoneInfo(spec["timeZone"])  # a real IANA zone
+    minute, hour, *rest = spec["schedule"].split()
+    assert rest == ["*", "*", "*"], "daily"
+    assert 0 <= int(minute) < 60 and 0 <= int(hour) < 6, "once a night, at a quiet hour"
+    job_spec = spec["jobTemplate"]["spec"]
+    assert 0 < job_spec["activeDeadlineSeconds"] <= 6 * 3600, "done long before the next run"
+    assert job_spec["backoffLimit"] >= 1
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_purges_are_staggered(overlay: str) -> None:
+    """No two services purge at the same minute (their databases are separate, but they share
+    the nodes); and nothing but the services' purges is scheduled."""
+    schedules = {
+        c["metadata"]["name"]: c["spec"]["schedule"] for c in dm.objects(overlay, "CronJob")
+    }
+    assert set(schedules) == {f"{s.name}-purge" for s in dm.SERVICES}
+    assert len(set(schedules.values())) == len(schedules), schedules
 
 
 def assert_restricted(pod: dict[str, Any], c: dict[str, Any]) -> None:
@@ -207,7 +268,7 @@ def test_autoscalers_respect_partitions(overlay: str) -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_images(overlay: str) -> None:
-    for kind in ("Deployment", "Job"):
+    for kind in dm.WORKLOADS:
         for obj in dm.objects(overlay, kind):
             image = container(obj)["image"]
             tag = image.rsplit(":", 1)[-1]

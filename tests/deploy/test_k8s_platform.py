@@ -49,14 +49,14 @@ def secret_values() -> dict[tuple[str, str], str]:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("svc", dm.SERVICES, ids=dm.IDS)
-@pytest.mark.parametrize("kind", ["Deployment", "Job"])
+@pytest.mark.parametrize("kind", list(dm.WORKLOADS))
 def test_every_required_setting_is_provided(
     overlay: str, svc: dm.Svc, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Derived from the settings class at test time: fields without a default, dev-only
     secrets, defaults that only work on one machine; the pod's environment then loads."""
-    name = svc.name if kind == "Deployment" else f"{svc.name}-migrate"
-    c = dm.one(overlay, kind, name)["spec"]["template"]["spec"]["containers"][0]
+    name = dm.WORKLOADS[kind].format(svc.name)
+    c = dm.pod_template(dm.one(overlay, kind, name))["spec"]["containers"][0]
     env = dm.pod_env(c, overlay, secret_values())
     cls = dm.settings_class(svc)
     missing = [
@@ -86,9 +86,9 @@ def test_secret_references_exist() -> None:
     """Every Secret key a pod or a Cluster reads is in the templates or made by the operator."""
     known = set(secret_values())
     for overlay in OVERLAYS:
-        for kind in ("Deployment", "Job"):
+        for kind in dm.WORKLOADS:
             for obj in dm.objects(overlay, kind):
-                for item in obj["spec"]["template"]["spec"]["containers"][0]["env"]:
+                for item in dm.pod_template(obj)["spec"]["containers"][0]["env"]:
                     ref = item.get("valueFrom", {}).get("secretKeyRef")
                     if ref:
                         assert (ref["name"], ref["key"]) in known, (overlay, item["name"])
@@ -138,6 +138,43 @@ def test_topics_are_the_codes(overlay: str) -> None:
         assert spec["config"]["retention.ms"] == -1, "kept: read models are rebuilt by replay"
         if overlay in STATEFUL:
             assert (spec["replicas"], min_isr) == (3, 2)
+
+
+# The inbox of a topic that keeps its events for good is kept for good (`--inbox-days 0`,
+# the default of `purge`).
+DAY_MS = 86_400_000
+
+
+def inbox_outlives_topics(inbox_days: int, retention_ms: list[int]) -> bool:
+    """Whether inbox rows outlive every event the topics could deliver again (a negative
+    ``retention.ms`` keeps the events for good)."""
+    if inbox_days == 0:  # kept for good
+        return True
+    if any(ms < 0 for ms in retention_ms):
+        return False
+    return inbox_days * DAY_MS > max(retention_ms)
+
+
+def test_inbox_retention_rule_refuses_short_retentions() -> None:
+    assert not inbox_outlives_topics(30, [-1, 7 * DAY_MS])
+    assert not inbox_outlives_topics(36500, [-1])
+    assert inbox_outlives_topics(0, [-1, 7 * DAY_MS])
+    assert not inbox_outlives_topics(7, [3 * DAY_MS, 7 * DAY_MS])
+    assert inbox_outlives_topics(8, [3 * DAY_MS, 7 * DAY_MS])
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("svc", dm.SERVICES, ids=dm.IDS)
+def test_purge_keeps_the_inbox_longer_than_the_topics(overlay: str, svc: dm.Svc) -> None:
+    """An event delivered again after its inbox row was purged would be applied twice; any
+    event still in a topic can be (a consumer group that lost its offsets reads from the
+    earliest). Every topic counts: a dead letter replayed goes back to its events topic."""
+    retention_ms = [
+        int(t["spec"]["config"]["retention.ms"]) for t in dm.objects(overlay, "KafkaTopic")
+    ]
+    c = dm.pod_template(dm.workload(overlay, "CronJob", svc))["spec"]["containers"][0]
+    inbox_days = dm.purge_retention(c["args"]).inbox_days
+    assert inbox_outlives_topics(inbox_days, retention_ms), (inbox_days, max(retention_ms))
 
 
 def test_partitions_are_documented() -> None:
@@ -244,10 +281,10 @@ def pods(overlay: str) -> dict[str, tuple[str, dict[str, str]]]:
         ),
     }
     for svc in dm.SERVICES:
-        for kind, name in (("Deployment", svc.name), ("Job", f"{svc.name}-migrate")):
+        for kind in dm.WORKLOADS:
             found[f"{kind}/{svc.name}"] = (
                 ns,
-                dm.one(overlay, kind, name)["spec"]["template"]["metadata"]["labels"],
+                dm.pod_template(dm.workload(overlay, kind, svc))["metadata"]["labels"],
             )
         found[f"pg/{svc.name}"] = (
             ns,
@@ -323,7 +360,7 @@ def test_only_the_gateway_is_reachable_from_outside(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("svc", dm.SERVICES, ids=dm.IDS)
 def test_services_reach_only_their_database_and_kafka(overlay: str, svc: dm.Svc) -> None:
-    for kind in ("Deployment", "Job"):
+    for kind in dm.WORKLOADS:
         assert allowed(overlay, f"{kind}/{svc.name}", f"pg/{svc.name}", 5432)
         for other in dm.SERVICES:
             if other != svc:

@@ -25,6 +25,7 @@ KINDS = {
     ("", "v1", "Service"),
     ("apps", "v1", "Deployment"),
     ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
     ("autoscaling", "v2", "HorizontalPodAutoscaler"),
     ("policy", "v1", "PodDisruptionBudget"),
     ("networking.k8s.io", "v1", "NetworkPolicy"),
