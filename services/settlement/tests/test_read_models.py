@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from ltci_shared.events.contracts import (
 )
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.consumer import Outcome
+from ltci_shared.messaging.inprocess import SqlDeadLetterSink
 from ltci_shared.messaging.message import Message
 
 
@@ -117,3 +120,101 @@ async def test_a_visit_and_its_corrections_are_successive_revisions(app) -> None
             ).one()
         assert (row.revision, row.verified, list(row.items)) == (n, True, items)
         assert row.exceptions == [] and row.region_code == "320900"
+
+
+def _state(visit_id: str, items: list[str]) -> dict[str, Any]:
+    begin = datetime(2026, 4, 6, 9, tzinfo=UTC)
+    return {
+        "visit_id": visit_id,
+        "provider_id": "prov-1",
+        "person_id": "p-1",
+        "caregiver_id": "cg-1",
+        "plan_id": "plan-1",
+        "region_code": "320902",
+        "service_form": "home_visit",
+        "service_date": date(2026, 4, 6),
+        "begin_at": begin,
+        "end_at": begin + timedelta(hours=1),
+        "duration_minutes": 60,
+        "items": items,
+    }
+
+
+def _corrected(visit_id: str, items: list[str]) -> VisitCorrected:
+    return VisitCorrected(
+        **_state(visit_id, items),
+        verified=True,
+        reason_code="verified_by_phone",
+        corrected_at=datetime(2026, 4, 7, tzinfo=UTC),
+    )
+
+
+def _batch(envelopes: list[Envelope]) -> list[Message]:
+    return [
+        Message("ltci.care-delivery.events", e.subject, e.to_bytes(), (), 0, n)
+        for n, e in enumerate(envelopes)
+    ]
+
+
+async def _visit_rows(app: Any) -> list[Any]:
+    async with app.state.runtime.uow() as uow:
+        return list((await uow.session.execute(select(visits).order_by(visits.c.visit_id))).all())
+
+
+async def test_a_batch_of_visits_gives_the_same_revisions_as_one_by_one(
+    app, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A partition batch goes to the visits' batch handler in one call (a multi-row upsert,
+    no fall back to one by one): a visit logged and corrected twice in the batch gets
+    revisions 1, 2, 3 in order, and a redelivered event is skipped; the state is the one the
+    last event carried."""
+    caplog.set_level(logging.INFO, logger="ltci_shared.messaging.consumer")
+    consumer = app.state.runtime.event_consumers[0]
+    envelopes = [
+        Envelope.wrap(e)
+        for e in (
+            ServiceVisitLogged(**_state("v-a", ["ADL01"]), verified=False),
+            ServiceVisitLogged(**_state("v-b", ["ADL02"]), verified=True),
+            _corrected("v-a", ["ADL01", "ADL03"]),
+            _corrected("v-a", ["ADL04"]),
+        )
+    ]
+    messages = _batch([*envelopes, envelopes[1]])
+    outcomes = await consumer.handle_batch(messages)
+    assert outcomes == [Outcome.APPLIED] * 4 + [Outcome.DUPLICATE]
+    assert "falls back" not in caplog.text
+    assert await consumer.handle_batch(messages[:2]) == [Outcome.DUPLICATE] * 2
+    rows = await _visit_rows(app)
+    assert [(r.visit_id, r.revision, list(r.items), r.verified, r.event_id) for r in rows] == [
+        ("v-a", 3, ["ADL04"], True, envelopes[3].id),
+        ("v-b", 1, ["ADL02"], True, envelopes[1].id),
+    ]
+    assert {(r.region_code, r.division_code) for r in rows} == {("320900", "320902")}
+
+
+async def test_a_visit_the_database_refuses_is_dead_lettered_and_the_rest_applied(
+    new_pg_database: Any,
+) -> None:
+    """On PostgreSQL a visit id longer than the column makes the batch's upsert fail: the
+    batch falls back to one by one, that event is dead-lettered, the others applied once."""
+    app = create_app(Settings(database_url=await new_pg_database()), migrate=True)
+    async with app.router.lifespan_context(app):
+        consumer = app.state.runtime.event_consumers[0]
+        too_long = "v-" + "x" * 60
+        envelopes = [
+            Envelope.wrap(ServiceVisitLogged(**_state(v, ["ADL01"]), verified=True))
+            for v in ("v-c", too_long, "v-d")
+        ]
+        outcomes = await consumer.handle_batch(_batch([*envelopes, envelopes[0]]))
+        assert outcomes == [
+            Outcome.APPLIED,
+            Outcome.DEAD_LETTERED,
+            Outcome.APPLIED,
+            Outcome.DUPLICATE,
+        ]
+        rows = await _visit_rows(app)
+        dead = await SqlDeadLetterSink(
+            app.state.runtime.sessionmaker, app.state.runtime.tables
+        ).pending(consumer.name)
+    assert [(r.visit_id, r.revision) for r in rows] == [("v-c", 1), ("v-d", 1)]
+    assert [d["event_id"] for d in dead] == [envelopes[1].id]

@@ -9,6 +9,9 @@ their position only after it returns. Outcomes:
 - dead-lettered: undecodable, invalid payload, or the handler failed ``max_attempts`` times;
   the message and the reason went to the dead-letter sink, so the partition keeps moving.
 
+A handler may be a ``BatchHandler``: besides one event at a time it applies a run of
+consecutive events it handles in one call (``many``), which ``handle_batch`` uses.
+
 Transient failures (the database unreachable, a dropped connection) are retried without limit
 and never dead-lettered: the position is not advanced until the event is applied.
 """
@@ -17,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -33,6 +37,7 @@ from ltci_shared.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+ManyHandler = Callable[[UnitOfWork, Sequence[tuple[Any, Envelope]]], Awaitable[None]]
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
@@ -53,6 +58,24 @@ class DeadLetterSink(Protocol):
     async def send(
         self, consumer: str, message: Message, reason: str, event_id: str | None
     ) -> None: ...
+
+
+class BatchHandler:
+    """A handler that can also apply a run of events in one call (set-based SQL).
+
+    ``handle_batch`` hands ``many`` each run of consecutive applied events of a partition
+    batch whose handler is this same object (register one instance for every type it takes),
+    as (payload, envelope) pairs in delivery order; ``many`` must leave the same state as
+    calling ``one`` on each in turn. A single event, and the careful path after a batch
+    falls back, use ``one``.
+    """
+
+    def __init__(self, one: Handler, many: ManyHandler) -> None:
+        self.one = one
+        self.many = many
+
+    async def __call__(self, uow: UnitOfWork, payload: Any, envelope: Envelope) -> None:
+        await self.one(uow, payload, envelope)
 
 
 class EventConsumer:
@@ -163,9 +186,12 @@ class EventConsumer:
                 )
             if rows:
                 await uow.session.execute(self._inbox.insert(), rows)
-            for (_, envelope, payload, handler), outcome in zip(prepared, outcomes, strict=True):
-                if outcome is Outcome.APPLIED:
-                    await handler(uow, payload, envelope)
+            fresh = [
+                (handler, payload, envelope)
+                for (_, envelope, payload, handler), outcome in zip(prepared, outcomes, strict=True)
+                if outcome is Outcome.APPLIED
+            ]
+            await _run_handlers(uow, fresh)
             await uow.commit()
         return outcomes
 
@@ -255,6 +281,18 @@ class EventConsumer:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+
+async def _run_handlers(uow: UnitOfWork, applied: list[tuple[Handler, Any, Envelope]]) -> None:
+    """Each event in order; a run of consecutive events of one ``BatchHandler`` in one call."""
+    for _, group in itertools.groupby(applied, key=lambda item: id(item[0])):
+        run = list(group)
+        handler = run[0][0]
+        if isinstance(handler, BatchHandler) and len(run) > 1:
+            await handler.many(uow, [(payload, envelope) for _, payload, envelope in run])
+            continue
+        for _, payload, envelope in run:
+            await handler(uow, payload, envelope)
 
 
 def _short(exc: BaseException, limit: int = 500) -> str:

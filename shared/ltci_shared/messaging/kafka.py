@@ -22,6 +22,10 @@ DLQ_TOPIC = "ltci-original-topic"
 DLQ_PARTITION = "ltci-original-partition"
 DLQ_OFFSET = "ltci-original-offset"
 DLQ_CONSUMER = "ltci-consumer"
+# A fetch: up to this many records over all assigned partitions, each partition's share
+# applied in one transaction (a visit event is under 1 KB: 4 MB holds a full share).
+MAX_RECORDS = 2000
+MAX_PARTITION_FETCH_BYTES = 4 * 1024 * 1024
 
 
 def dead_letter_topic(consumer: str, prefix: str = "ltci") -> str:
@@ -113,8 +117,12 @@ class KafkaConsumerRunner:
         topics: Sequence[str],
         *,
         group_id: str | None = None,
+        max_records: int = MAX_RECORDS,
+        max_partition_fetch_bytes: int = MAX_PARTITION_FETCH_BYTES,
     ) -> None:
         self.consumer = consumer
+        self._max_records = max_records
+        self._max_partition_fetch_bytes = max_partition_fetch_bytes
         self._bootstrap = bootstrap
         self._topics = list(topics)
         self._group_id = group_id or consumer.name
@@ -129,14 +137,15 @@ class KafkaConsumerRunner:
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=500,
+            max_poll_records=self._max_records,
+            max_partition_fetch_bytes=self._max_partition_fetch_bytes,
         )
         await kc.start()
         kc.subscribe(self._topics, listener=_Revocations(self))
         self.started.set()
         try:
             while not stop.is_set():
-                batches = await kc.getmany(timeout_ms=200, max_records=500)
+                batches = await kc.getmany(timeout_ms=200, max_records=self._max_records)
                 epoch = self._epoch  # getmany returns only records of the current assignment
                 for tp, records in batches.items():
                     async with self._lock:

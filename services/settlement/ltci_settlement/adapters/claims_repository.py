@@ -218,6 +218,36 @@ class ClaimRepository:
         connection = await self._session.connection()
         await connection.execute(statement, params)
 
+    async def add_to_totals(self, deltas: dict[str, dict[str, int]]) -> None:
+        """Add each claim's line deltas to its cached totals (lines added minus lines taken
+        out, as the caller knows them): no scan of the claim's lines, however many."""
+        if not deltas:
+            return
+        c = claims.c
+        held = c.held_count + bindparam("d_held")
+        lines = c.line_count + bindparam("d_lines")
+        statement = (
+            update(claims)
+            .where(c.claim_id == bindparam("b_claim"))
+            .values(
+                line_count=lines,
+                pending_count=c.pending_count + bindparam("d_pending"),
+                held_count=held,
+                billed_fen=c.billed_fen + bindparam("d_billed"),
+                fund_fen=c.fund_fen + bindparam("d_fund"),
+                person_fen=c.person_fen + bindparam("d_person"),
+                denied_fen=c.denied_fen + bindparam("d_denied"),
+                status=case((held > 0, "pending_review"), (lines > 0, "adjudicated"), else_="open"),
+                updated_at=_now(),
+            )
+        )
+        params = [
+            {"b_claim": claim_id, **{f"d_{k}": v for k, v in d.items()}}
+            for claim_id, d in sorted(deltas.items())
+        ]
+        connection = await self._session.connection()
+        await connection.execute(statement, params)
+
     async def get_claim(self, claim_id: str) -> Row | None:
         row = (
             await self._session.execute(select(claims).where(claims.c.claim_id == claim_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_, select, update
@@ -34,6 +35,33 @@ async def _upsert(session: AsyncSession, table: Table, keys: Sequence[str], valu
     updated = await session.execute(update(table).where(where).values(**values))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         await session.execute(table.insert().values(**values))
+
+
+@lru_cache(maxsize=2)
+def _visit_upsert(dialect: str) -> Any:
+    """The visit upsert statement (built once per dialect; rows are its parameters)."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(visits)
+    replaced: dict[str, Any] = {
+        c.name: statement.excluded[c.name]
+        for c in visits.columns
+        if c.name not in ("visit_id", "revision")
+    }
+    replaced["revision"] = visits.c.revision + 1
+    return statement.on_conflict_do_update(index_elements=["visit_id"], set_=replaced)
+
+
+def _rounds(rows: Sequence[Row], key: str) -> list[list[Row]]:
+    """Rows split so no key repeats within a round: a key's k-th row goes in round k, and
+    each row is given ``revision`` 1 (the value when it inserts)."""
+    rounds: list[list[Row]] = []
+    seen: dict[Any, int] = {}
+    for row in rows:
+        k = seen.get(row[key], 0)
+        seen[row[key]] = k + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append({**row, "revision": 1})
+    return rounds
 
 
 class InsuredPersonRepository:
@@ -132,17 +160,18 @@ class ReadModelRepository:
         await _upsert(self._session, table, [key], values)
 
     async def upsert_visit(self, values: Row) -> None:
-        """Insert the visit as revision 1, or replace it as the next revision: one statement
-        (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite alike)."""
-        values = {k: v for k, v in values.items() if k != "revision"}
-        dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(visits).values(**values, revision=1)
-        replaced: dict[str, Any] = {k: statement.excluded[k] for k in values if k != "visit_id"}
-        replaced["revision"] = visits.c.revision + 1
-        await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["visit_id"], set_=replaced)
-        )
+        await self.upsert_visits([values])
+
+    async def upsert_visits(self, rows: Sequence[Row]) -> None:
+        """Each visit logged or corrected, in order: inserted as revision 1, or replacing the
+        state as the next revision (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
+        alike), the rows executed as the parameters of one prepared statement. A visit that
+        comes k times is in the k-th round, so it gets k successive revisions in its events'
+        order even where a driver folds a round into one multi-row INSERT (which PostgreSQL
+        refuses when a key repeats)."""
+        statement = _visit_upsert(self._session.get_bind().dialect.name)
+        for round_rows in _rounds(rows, "visit_id"):
+            await self._session.execute(statement, round_rows)
 
     async def void_visit(self, values: Row) -> None:
         await _upsert(self._session, visit_voids, ["visit_id"], values)

@@ -3,7 +3,10 @@
 from collections.abc import Mapping
 
 from ltci_settlement.service_layer import holdback, read_models
-from ltci_shared.messaging.consumer import Handler
+from ltci_shared.messaging.consumer import BatchHandler, Handler
+
+# One object for both types, so a run mixing them is applied in one call (in order).
+_visits = BatchHandler(read_models.on_visit_logged, read_models.on_visits_logged)
 
 CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
     "settlement-read-models": {
@@ -19,8 +22,8 @@ CONSUMERS: Mapping[str, Mapping[str, Handler]] = {
         "CarePlanEnded": read_models.on_care_plan_ended,
         "FamilyCareCertified": read_models.on_family_care_certified,
         "StayReported": read_models.on_stay_reported,
-        "ServiceVisitLogged": read_models.on_visit_logged,
-        "VisitCorrected": read_models.on_visit_logged,
+        "ServiceVisitLogged": _visits,
+        "VisitCorrected": _visits,
         "VisitVoided": read_models.on_visit_voided,
         "DeviceRentalChanged": read_models.on_rental_changed,
         "AssistanceCategoryChanged": read_models.on_assistance_category_changed,

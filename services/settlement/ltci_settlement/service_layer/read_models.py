@@ -8,6 +8,9 @@ pending until it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ltci_settlement.adapters.ledger_repository import LedgerRepository
 from ltci_settlement.adapters.onestop_repository import OneStopRepository
 from ltci_settlement.adapters.policy import pack_region, policy_book
@@ -195,15 +198,35 @@ async def on_visit_logged(
 ) -> None:
     """A visit logged or corrected: each is a new revision; the next run of its period
     re-adjudicates it and reverses what was paid on the earlier revision."""
-    values = event.model_dump(include=set(visits.c.keys()) - {"region_code"})
+    row = _visit_row(event, envelope, pack_region(event.region_code))
+    await ReadModelRepository(uow.session).upsert_visit(row)
+
+
+async def on_visits_logged(
+    uow: UnitOfWork, events: Sequence[tuple[ServiceVisitLogged | VisitCorrected, Envelope]]
+) -> None:
+    """A run of visits logged or corrected, in delivery order: the same revisions as
+    ``on_visit_logged`` one by one (a visit twice in the run gets two), set-based."""
+    packs = {code: pack_region(code) for code in {event.region_code for event, _ in events}}
+    rows = [_visit_row(event, envelope, packs[event.region_code]) for event, envelope in events]
+    await ReadModelRepository(uow.session).upsert_visits(rows)
+
+
+def _visit_row(
+    event: ServiceVisitLogged | VisitCorrected, envelope: Envelope, pack: str
+) -> dict[str, Any]:
+    values = event.model_dump(include=_VISIT_FIELDS)
     values.update(
-        region_code=pack_region(event.region_code),
+        region_code=pack,
         division_code=event.region_code,
         items=list(event.items),
         exceptions=list(event.exceptions),
         event_id=envelope.id,
     )
-    await ReadModelRepository(uow.session).upsert_visit(values)
+    return values
+
+
+_VISIT_FIELDS = set(visits.c.keys()) - {"region_code"}
 
 
 async def on_visit_voided(uow: UnitOfWork, event: VisitVoided, envelope: Envelope) -> None:

@@ -85,8 +85,25 @@ async def settle_persons(
     result.lines_created = len(rows)
     result.lines_pending = sum(1 for r in rows if r["outcome"] == "pending")
     result.claims_touched = {r["claim_id"] for r in rows} | {r["claim_id"] for r, _ in retired}
-    await claims_repo.refresh_totals(result.claims_touched)
+    await claims_repo.add_to_totals(totals_delta(rows, [line for line, _ in retired]))
     return result
+
+
+def totals_delta(added: Sequence[Row], removed: Sequence[Row]) -> dict[str, dict[str, int]]:
+    """What active lines added and taken out change in each claim's cached totals."""
+    out: dict[str, dict[str, int]] = {}
+    for sign, lines in ((1, added), (-1, removed)):
+        for line in lines:
+            d = out.setdefault(line["claim_id"], dict.fromkeys(_TOTALS, 0))
+            d["lines"] += sign
+            d["pending"] += sign * (line["outcome"] == "pending")
+            d["held"] += sign * (line["review_status"] == "held")
+            for name in ("billed", "fund", "person", "denied"):
+                d[name] += sign * int(line[f"{name}_fen"])
+    return out
+
+
+_TOTALS = ("lines", "pending", "held", "billed", "fund", "person", "denied")
 
 
 def _by_person(lines: Sequence[Row]) -> dict[str, list[Row]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ltci_settlement.adapters.claims_repository import ClaimRepository
 from ltci_settlement.adapters.tables import claim_lines, platform, postings
 from ltci_shared.events.contracts import (
     AssessmentCompleted,
@@ -322,6 +323,18 @@ async def test_a_month_is_settled_end_to_end_and_reruns_change_nothing(harness: 
         )
     assert kinds["StatementIssued"] == 4 and kinds["ClaimAdjudicated"] >= 2
     assert kinds["LiabilityPosted"] == 5  # 3 line entries, p3's entry, v2's reversal
+
+    # the claims' cached totals (kept by deltas, run after run) equal a recount of their lines
+    cached = (await h.client.get("/claims", params={"period": "2026-03"})).json()["items"]
+    async with h.app.state.runtime.uow() as uow:
+        await ClaimRepository(uow.session).refresh_totals(c["claim_id"] for c in cached)
+        await uow.commit()
+    recounted = (await h.client.get("/claims", params={"period": "2026-03"})).json()["items"]
+    drop = ("updated_at",)
+    assert [{k: v for k, v in c.items() if k not in drop} for c in cached] == [
+        {k: v for k, v in c.items() if k not in drop} for c in recounted
+    ]
+    assert {c["line_count"] for c in cached} != {0}
 
 
 async def test_sampled_high_value_lines_wait_for_tpa_review(make_harness: Any) -> None:
