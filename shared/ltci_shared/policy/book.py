@@ -189,14 +189,14 @@ def _read_versions(
         errors.append(PackError(str(path), "versions", "versions must be in date order"))
     for i, version in enumerate(out):
         for assumed in version.assumed:
-            if not _path_exists(version, assumed):
+            if not path_exists(version, assumed):
                 errors.append(
                     PackError(str(path), f"versions.{i}.assumed", f"no value at '{assumed}'")
                 )
     return tuple(out)
 
 
-def _path_exists(model: BaseModel, dotted: str) -> bool:
+def path_exists(model: BaseModel, dotted: str) -> bool:
     node: Any = model.model_dump()
     for part in dotted.split("."):
         key: Any = int(part) if part.isdigit() else part

@@ -18,7 +18,7 @@ from ltci_settlement.domain.facts import Period
 from ltci_shared.errors import InvalidInput
 from ltci_shared.money import from_fen
 from ltci_shared.policy import BenefitPolicy
-from ltci_shared.policy.book import _path_exists as path_exists
+from ltci_shared.policy.book import path_exists
 
 ZERO = Decimal("0.00")
 MAX_MONTHS = 12

@@ -32,8 +32,7 @@ from ltci_settlement.service_layer.month_end import (
     read_month,
     resolve_region,
 )
-from ltci_settlement.service_layer.settle import RunScope
-from ltci_settlement.service_layer.settle import _adjudicate as adjudicate_person
+from ltci_settlement.service_layer.settle import RunScope, adjudicate_person
 from ltci_shared.errors import InvalidInput
 from ltci_shared.money import from_fen
 from ltci_shared.policy import BenefitPolicy, PolicyBook

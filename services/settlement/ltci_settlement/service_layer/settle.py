@@ -72,7 +72,7 @@ async def settle_persons(
     usage = await _year_usage(claims_repo, scope, list(candidates))
     result, fresh, retired = ChunkResult(), [], []
     for person_id in sorted(candidates):
-        adjudicated = _adjudicate(scope, candidates[person_id], usage[person_id])
+        adjudicated = adjudicate_person(scope, candidates[person_id], usage[person_id])
         keep, old = _diff(adjudicated, existing.get(person_id, []))
         fresh.extend(keep)
         retired.extend(old)
@@ -123,7 +123,7 @@ async def _year_usage(
     return usage
 
 
-def _adjudicate(
+def adjudicate_person(
     scope: RunScope, candidates: Sequence[Candidate], usage: Usage
 ) -> list[tuple[Candidate, LineResult]]:
     out = []
