@@ -6,9 +6,10 @@ Same key with another body: refused (``IdempotencyKeyReused``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,19 +18,24 @@ import orjson
 from sqlalchemy import (
     Column,
     DateTime,
+    Insert,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
+    Update,
+    bindparam,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ltci_shared.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from ltci_shared.faults import crash_point
-from ltci_shared.uow import UnitOfWork
+from ltci_shared.uow import UnitOfWork, is_postgresql
 
 MAX_KEY_LENGTH = 200
 
@@ -48,6 +54,25 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("scope", "key"),
     )
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The table's statements, built once (per call only their parameters change)."""
+
+    claim: Mapping[bool, Insert]  # by is_postgresql
+    lookup: Select[Any]
+    answer: Update
+
+    @staticmethod
+    @functools.cache
+    def of(table: Table) -> _Statements:
+        where = (table.c.scope == bindparam("key_scope"), table.c.key == bindparam("key_key"))
+        claim = {
+            pg: insert(table).on_conflict_do_nothing().returning(table.c.key)
+            for pg, insert in ((True, pg_insert), (False, sqlite_insert))
+        }
+        return _Statements(claim, table.select().where(*where), update(table).where(*where))
 
 
 @dataclass(frozen=True)
@@ -83,17 +108,13 @@ async def run_idempotent(
         raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
     digest = request_hash(body)
     async with uow_factory() as uow:
-        if key is not None:
-            if stored := await _lookup(uow, table, scope, key, digest):
-                return stored
-            if stored := await _claim(uow, table, scope, key, digest):
-                return stored
+        if key is not None and (stored := await _claim(uow, table, scope, key, digest)):
+            return stored
         status, response = await use_case(uow)
         if key is not None:
+            answer = {"status_code": status, "response": orjson.dumps(response).decode()}
             await uow.session.execute(
-                update(table)
-                .where(table.c.scope == scope, table.c.key == key)
-                .values(status_code=status, response=orjson.dumps(response).decode())
+                _Statements.of(table).answer, {**answer, "key_scope": scope, "key_key": key}
             )
         await uow.commit()
     crash_point("http_after_commit")
@@ -103,33 +124,31 @@ async def run_idempotent(
 async def _claim(
     uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
 ) -> StoredResponse | None:
-    """Insert the key before running the use case. A concurrent request with the same key
-    waits on the unique index; when the first commits, it answers with the stored response."""
-    try:
-        await uow.session.execute(
-            table.insert().values(
-                scope=scope,
-                key=key,
-                request_hash=digest,
-                status_code=0,
-                response="null",
-                created_at=datetime.now(UTC),
-            )
-        )
-    except IntegrityError:
-        await uow.rollback()
-        if stored := await _lookup(uow, table, scope, key, digest):
-            return stored
-        raise Conflict("a request with this Idempotency-Key is in progress; retry") from None
-    return None
+    """Insert the key before running the use case (one INSERT ... ON CONFLICT DO NOTHING);
+    None when inserted. A key already used answers with its stored response; a concurrent
+    request with the same key waits on the unique index, and when the first commits, it
+    answers with the stored response."""
+    row = {
+        "scope": scope,
+        "key": key,
+        "request_hash": digest,
+        "status_code": 0,
+        "response": "null",
+        "created_at": datetime.now(UTC),
+    }
+    claim = _Statements.of(table).claim[is_postgresql(uow.session)]
+    if (await uow.session.execute(claim, row)).first() is not None:
+        return None
+    if stored := await _lookup(uow, table, scope, key, digest):
+        return stored
+    raise Conflict("a request with this Idempotency-Key is in progress; retry")
 
 
 async def _lookup(
     uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
 ) -> StoredResponse | None:
-    row = (
-        await uow.session.execute(table.select().where(table.c.scope == scope, table.c.key == key))
-    ).first()
+    params = {"key_scope": scope, "key_key": key}
+    row = (await uow.session.execute(_Statements.of(table).lookup, params)).first()
     if row is None:
         return None
     if row.request_hash != digest:

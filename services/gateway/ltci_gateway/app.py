@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -69,6 +70,20 @@ def create_app(
     return app
 
 
+async def _bootstrap(runtime: ServiceRuntime, settings: Settings) -> None:
+    """The admin client. Worker processes starting together (``serve --workers N``) may race
+    to create it: the one that loses finds it on its second try."""
+    for attempt in (1, 2):
+        try:
+            async with runtime.uow() as uow:
+                await bootstrap_admin(uow, settings)
+                await uow.commit()
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def _start_security_after_runtime(app: FastAPI, settings: Settings) -> None:
     """Keys, clients and buckets need the database: made once the runtime has started."""
     inner = app.router.lifespan_context
@@ -79,9 +94,7 @@ def _start_security_after_runtime(app: FastAPI, settings: Settings) -> None:
             runtime: ServiceRuntime = app.state.runtime
             keys = KeyRing(settings, runtime.uow)
             await keys.start()
-            async with runtime.uow() as uow:
-                await bootstrap_admin(uow, settings)
-                await uow.commit()
+            await _bootstrap(runtime, settings)
             app.state.keys = keys
             app.state.verifier = TokenVerifier(
                 keys, settings.auth_audience, settings.auth_issuer, settings.auth_leeway_seconds

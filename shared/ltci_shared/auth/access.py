@@ -195,8 +195,9 @@ def protect(routers: Sequence[APIRouter], table: AccessTable) -> APIRouter:
     return parent
 
 
-def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the caller, as established by the route's access rule."""
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the caller, as established by the route's access rule (async: no
+    thread-pool hop)."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is not None:
         return principal

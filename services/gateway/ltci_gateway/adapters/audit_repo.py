@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ltci_gateway.adapters.tables import audit_events, audit_persons
 
 Row = dict[str, Any]
+_ADD_EVENT, _ADD_PERSON = insert(audit_events), insert(audit_persons)  # built once
 
 
 class AuditRepository:
@@ -20,11 +21,10 @@ class AuditRepository:
 
     async def add(self, event: Row, person_ids: list[str]) -> None:
         values = {**event, "person_ids": orjson.dumps(person_ids).decode()}
-        await self._session.execute(insert(audit_events).values(values))
+        await self._session.execute(_ADD_EVENT, values)
         if person_ids:
             await self._session.execute(
-                insert(audit_persons),
-                [{"person_id": p, "audit_id": event["audit_id"]} for p in person_ids],
+                _ADD_PERSON, [{"person_id": p, "audit_id": event["audit_id"]} for p in person_ids]
             )
 
     async def page(

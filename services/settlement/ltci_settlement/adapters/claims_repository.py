@@ -300,18 +300,15 @@ class ClaimRepository:
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
     # --- statements -----------------------------------------------------------------------------
-    async def last_statement(self, region_code: str, provider_id: str, period: str) -> Row | None:
+    async def last_statements(self, region_code: str, period: str) -> dict[str, Row]:
+        """Each provider's latest statement revision for a period, in one query."""
         s = statements
         query = (
             select(s)
-            .where(
-                s.c.region_code == region_code, s.c.provider_id == provider_id, s.c.period == period
-            )
-            .order_by(s.c.revision.desc())
-            .limit(1)
+            .where(s.c.region_code == region_code, s.c.period == period)
+            .order_by(s.c.provider_id, s.c.revision)
         )
-        row = (await self._session.execute(query)).first()
-        return dict(row._mapping) if row else None
+        return {r.provider_id: dict(r._mapping) for r in await self._session.execute(query)}
 
     async def add_statement(self, row: Row) -> None:
         await self._session.execute(statements.insert().values(**row))

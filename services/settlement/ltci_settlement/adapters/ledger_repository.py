@@ -9,17 +9,25 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Insert, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import journal_entries, postings
 from ltci_settlement.domain.ledger import JournalEntry, Posting, check_balanced
 from ltci_settlement.domain.payments import MOVEMENTS
-from ltci_shared.bulk import insert_many
+from ltci_shared.bulk import COPY_FROM, insert_many
 from ltci_shared.money import from_fen, to_fen
+from ltci_shared.uow import is_postgresql
 
 Row = dict[str, Any]
 _BATCH = 5000
+_STATEMENT_ACCOUNTS = {
+    "provider_payable": "payable",
+    "holdback": "holdback",
+    "owed_to_provider": "person",
+}
 
 
 class LedgerRepository:
@@ -30,19 +38,33 @@ class LedgerRepository:
         """Append balanced entries (each checked again here); returns how many were written.
 
         An entry whose ``source_key`` is already posted is skipped, so posting is idempotent.
+        A few entries (a one-stop bill, a payment) go in by one INSERT ... ON CONFLICT DO
+        NOTHING RETURNING; many (a month-end run) are checked first, then copied.
         """
         for made in entries:
             check_balanced(made)
         if not entries:
             return 0
-        posted = await self.posted_keys([e.source_key for e in entries])
-        fresh = [e for e in entries if e.source_key not in posted]
         now = datetime.now(UTC)
-        head = [_entry_row(e, now) for e in fresh]
+        if len(entries) < COPY_FROM:
+            fresh = await self._insert_new_heads(entries, now)
+        else:
+            posted = await self.posted_keys([e.source_key for e in entries])
+            fresh = [e for e in entries if e.source_key not in posted]
+            head = [_entry_row(e, now) for e in fresh]
+            await insert_many(self._session, journal_entries, head)
         lines = [_posting_row(e, p) for e in fresh for p in e.postings]
-        await insert_many(self._session, journal_entries, head)
         await insert_many(self._session, postings, lines)
         return len(fresh)
+
+    async def _insert_new_heads(
+        self, entries: Sequence[JournalEntry], now: datetime
+    ) -> list[JournalEntry]:
+        """Write the heads of the entries not yet posted; the entries written."""
+        statement = _NEW_HEADS[is_postgresql(self._session)]
+        rows = [_entry_row(e, now) for e in entries]
+        written = {r[0] for r in await self._session.execute(statement, rows)}
+        return [e for e in entries if e.source_key in written]
 
     async def posted_keys(self, keys: Iterable[str]) -> set[str]:
         wanted = sorted(set(keys))
@@ -90,29 +112,27 @@ class LedgerRepository:
             query = query.where(t.c.period == period)
         return from_fen(int((await self._session.execute(query)).scalar() or 0))
 
-    async def provider_totals(
-        self, region_code: str, period: str, provider_id: str
-    ) -> dict[str, int]:
-        """Fen credited to a provider for a period: payable, holdback, owed by individuals
-        (as posted: payments and holdback releases do not change what the period owed)."""
+    async def provider_totals(self, region_code: str, period: str) -> dict[str, dict[str, int]]:
+        """Per provider, fen credited for a period: payable, holdback, owed by individuals (as
+        posted: payments and holdback releases do not change what the period owed). One
+        grouped query for every provider of the period."""
         t, e = postings, journal_entries
         query = (
-            select(t.c.account, func.sum(t.c.amount_fen))
+            select(t.c.party, t.c.account, func.sum(t.c.amount_fen))
             .join(e, e.c.entry_id == t.c.entry_id)
             .where(
                 t.c.region_code == region_code,
                 t.c.period == period,
-                t.c.party == provider_id,
+                t.c.account.in_(_STATEMENT_ACCOUNTS),
                 e.c.kind.not_in(MOVEMENTS),
             )
-            .group_by(t.c.account)
+            .group_by(t.c.party, t.c.account)
         )
-        sums = {r[0]: -int(r[1]) for r in await self._session.execute(query)}
-        return {
-            "payable": sums.get("provider_payable", 0),
-            "holdback": sums.get("holdback", 0),
-            "person": sums.get("owed_to_provider", 0),
-        }
+        out: dict[str, dict[str, int]] = {}
+        for party, account, total in await self._session.execute(query):
+            sums = out.setdefault(party, {"payable": 0, "holdback": 0, "person": 0})
+            sums[_STATEMENT_ACCOUNTS[account]] = -int(total)
+        return out
 
     async def content_hash(self, region_code: str, period: str | None = None) -> str:
         """A hash of the region's postings by content (rebuilding gives the same hash)."""
@@ -151,6 +171,19 @@ class LedgerRepository:
             select(postings).where(postings.c.entry_id.in_(ids)).order_by(postings.c.posting_id)
         )
         return rows, [dict(r._mapping) for r in lines]
+
+
+def _new_heads(dialect_insert: Any) -> Insert:
+    t = journal_entries
+    insert: Insert = (
+        dialect_insert(t)
+        .on_conflict_do_nothing(index_elements=[t.c.source_key])
+        .returning(t.c.source_key)
+    )
+    return insert
+
+
+_NEW_HEADS = {True: _new_heads(pg_insert), False: _new_heads(sqlite_insert)}
 
 
 def _pos(column: Any) -> Any:

@@ -3,17 +3,23 @@ per-person year counters (locked per settlement), settlements, high-cost alerts,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    CompoundSelect,
     Date,
+    Insert,
     Integer,
+    Select,
     String,
+    Update,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -46,7 +52,7 @@ from ltci_shared.money import from_fen, to_fen
 Row = dict[str, Any]
 
 
-def counters_of(row: Row) -> Counters:
+def counters_of(row: Mapping[Any, Any]) -> Counters:
     values: dict[str, Any] = {
         n: from_fen(int(row[f"{n}_fen"])) for n in Counters.names() if n != "bills"
     }
@@ -57,6 +63,16 @@ def counter_columns(counters: Counters) -> Row:
     out: Row = {f"{n}_fen": to_fen(getattr(counters, n)) for n in Counters.names() if n != "bills"}
     out["bills"] = counters.bills
     return out
+
+
+@dataclass(frozen=True)
+class BillFacts:
+    """What the settlement call reads before it locks anything."""
+
+    settled: bool  # a settlement of this hospital's bill id exists (a replay, or a conflict)
+    hospital: Row | None
+    periods: list[Row]  # the person's membership periods, oldest first
+    held: list[Row]  # the assistance categories the person holds on the service's last day
 
 
 class OneStopRepository:
@@ -86,43 +102,21 @@ class OneStopRepository:
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
     async def bill_facts(
-        self, person_id: str, hospital_id: str, day: date
-    ) -> tuple[Row | None, list[Row], list[Row]]:
-        """The hospital, the person's membership periods and the categories held on ``day``,
-        in one round trip (the settlement call's hot path)."""
-        m, a, h = membership_periods, assistance_assignments, medical_providers
-        text, day_t = String(), Date()
-        query = union_all(
-            select(
-                literal("m").label("kind"),
-                m.c.valid_from.label("d1"),
-                m.c.valid_until.label("d2"),
-                cast(null(), day_t).label("d3"),
-                m.c.region_code.label("s1"),
-                cast(null(), Integer).label("i1"),
-                cast(null(), Boolean).label("b1"),
-            ).where(m.c.person_id == person_id),
-            select(
-                literal("a"),
-                a.c.valid_from,
-                a.c.valid_until,
-                a.c.revoked_on,
-                a.c.category,
-                a.c.recipient_class,
-                cast(null(), Boolean),
-            ).where(a.c.person_id == person_id, *_active_on(a, day)),
-            select(
-                literal("h"),
-                h.c.designated_from,
-                h.c.designated_until,
-                cast(null(), day_t),
-                cast(h.c.region_code, text),
-                cast(null(), Integer),
-                h.c.designated,
-            ).where(h.c.hospital_id == hospital_id),
+        self, person_id: str, hospital_id: str, bill_id: str, day: date
+    ) -> BillFacts:
+        """Whether the bill is settled already, the hospital, the person's membership periods
+        and the categories held on ``day``, in one round trip (the settlement call's hot
+        path)."""
+        params = {"person_id": person_id, "hospital_id": hospital_id, "bill_id": bill_id}
+        rows = [
+            r._mapping for r in await self._session.execute(_BILL_FACTS, {**params, "day": day})
+        ]
+        return BillFacts(
+            settled=any(r["kind"] == "s" for r in rows),
+            hospital=_hospital_of(rows),
+            periods=_memberships_of(rows),
+            held=_assignments_of(rows),
         )
-        rows = [r._mapping for r in await self._session.execute(query)]
-        return _hospital_of(rows), _memberships_of(rows), _assignments_of(rows)
 
     async def replace_assignments(self, person_id: str, rows: Iterable[Row]) -> None:
         t = assistance_assignments
@@ -135,32 +129,26 @@ class OneStopRepository:
     async def lock_counters(
         self, person_id: str, year: int, region_code: str, now: datetime
     ) -> Counters:
-        """The person's counters for the year, row-locked until the transaction ends
-        (SELECT ... FOR UPDATE): concurrent bills of one person queue here. The year's first
-        bill creates the row first (a concurrent creator waits on its key, then locks it)."""
-        t = onestop_counters
-        query = select(t).where(t.c.person_id == person_id, t.c.year == year).with_for_update()
-        if row := (await self._session.execute(query)).first():
-            return counters_of(dict(row._mapping))
+        """The person's counters for the year, row-locked until the transaction ends:
+        concurrent bills of one person queue here. One upsert ... RETURNING: the year's first
+        bill creates the row; otherwise the row is touched (``updated_at``), which locks it
+        and returns its latest committed values (a concurrent creator waits on its key)."""
         fresh = {
             "person_id": person_id,
             "year": year,
             "region_code": region_code,
-            **counter_columns(Counters()),
+            **_ZERO_COUNTERS,
             "updated_at": now,
         }
-        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
-        await self._session.execute(insert(t).values(**fresh).on_conflict_do_nothing())
-        return counters_of(dict((await self._session.execute(query)).one()._mapping))
+        statement = _LOCK_COUNTERS[self._dialect() == "postgresql"]
+        return counters_of((await self._session.execute(statement, fresh)).one()._mapping)
 
     async def save_counters(
         self, person_id: str, year: int, counters: Counters, now: datetime
     ) -> None:
-        t = onestop_counters
+        values = {**counter_columns(counters), "updated_at": now}
         await self._session.execute(
-            update(t)
-            .where(t.c.person_id == person_id, t.c.year == year)
-            .values(**counter_columns(counters), updated_at=now)
+            _SAVE_COUNTERS, {**values, "key_person_id": person_id, "key_year": year}
         )
 
     async def counters(self, person_id: str, year: int) -> Counters | None:
@@ -171,9 +159,8 @@ class OneStopRepository:
 
     # --- settlements --------------------------------------------------------------------
     async def by_bill(self, hospital_id: str, bill_id: str) -> Row | None:
-        t = onestop_settlements
-        query = select(t).where(t.c.hospital_id == hospital_id, t.c.bill_id == bill_id)
-        row = (await self._session.execute(query)).first()
+        params = {"hospital_id": hospital_id, "bill_id": bill_id}
+        row = (await self._session.execute(_BY_BILL, params)).first()
         return dict(row._mapping) if row else None
 
     async def settlement(self, settlement_id: str, *, lock: bool = False) -> Row | None:
@@ -186,10 +173,8 @@ class OneStopRepository:
 
     async def add_settlement(self, values: Row) -> bool:
         """Insert the settlement unless its bill is already settled; True when inserted."""
-        t = onestop_settlements
-        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
-        query = insert(t).values(**values).on_conflict_do_nothing().returning(t.c.settlement_id)
-        return (await self._session.execute(query)).first() is not None
+        statement = _ADD_SETTLEMENT[self._dialect() == "postgresql"]
+        return (await self._session.execute(statement, values)).first() is not None
 
     async def mark_cancelled(self, settlement_id: str, values: Row) -> None:
         t = onestop_settlements
@@ -296,12 +281,86 @@ class OneStopRepository:
         return self._session.get_bind().dialect.name
 
 
-def _active_on(t: Any, day: date) -> list[ColumnElement[bool]]:
+def _active_on(t: Any, day: Any) -> list[ColumnElement[bool]]:
     return [
         t.c.valid_from <= day,
         or_(t.c.valid_until.is_(None), t.c.valid_until >= day),
         or_(t.c.revoked_on.is_(None), t.c.revoked_on > day),
     ]
+
+
+# --- the settlement call's statements, built once: only their parameters change per call ----
+def _bill_facts_query() -> CompoundSelect[Any]:
+    m, a, h, s = membership_periods, assistance_assignments, medical_providers, onestop_settlements
+    text, day_t = String(), Date()
+    person, day = bindparam("person_id", type_=text), bindparam("day", type_=day_t)
+    return union_all(
+        select(
+            literal("m").label("kind"),
+            m.c.valid_from.label("d1"),
+            m.c.valid_until.label("d2"),
+            cast(null(), day_t).label("d3"),
+            m.c.region_code.label("s1"),
+            cast(null(), Integer).label("i1"),
+            cast(null(), Boolean).label("b1"),
+        ).where(m.c.person_id == person),
+        select(
+            literal("a"),
+            a.c.valid_from,
+            a.c.valid_until,
+            a.c.revoked_on,
+            a.c.category,
+            a.c.recipient_class,
+            cast(null(), Boolean),
+        ).where(a.c.person_id == person, *_active_on(a, day)),
+        select(
+            literal("h"),
+            h.c.designated_from,
+            h.c.designated_until,
+            cast(null(), day_t),
+            cast(h.c.region_code, text),
+            cast(null(), Integer),
+            h.c.designated,
+        ).where(h.c.hospital_id == bindparam("hospital_id")),
+        select(
+            literal("s"),
+            cast(null(), day_t),
+            cast(null(), day_t),
+            cast(null(), day_t),
+            cast(s.c.settlement_id, text),
+            cast(null(), Integer),
+            cast(null(), Boolean),
+        ).where(s.c.hospital_id == bindparam("hospital_id"), s.c.bill_id == bindparam("bill_id")),
+    )
+
+
+def _lock_counters(dialect_insert: Any) -> Insert:
+    t = onestop_counters
+    stmt = dialect_insert(t)
+    upsert: Insert = stmt.on_conflict_do_update(
+        index_elements=[t.c.person_id, t.c.year], set_={"updated_at": stmt.excluded.updated_at}
+    ).returning(*t.c)
+    return upsert
+
+
+def _add_settlement(dialect_insert: Any) -> Insert:
+    t = onestop_settlements
+    insert: Insert = dialect_insert(t).on_conflict_do_nothing().returning(t.c.settlement_id)
+    return insert
+
+
+_BILL_FACTS = _bill_facts_query()
+_BY_BILL: Select[Any] = select(onestop_settlements).where(
+    onestop_settlements.c.hospital_id == bindparam("hospital_id"),
+    onestop_settlements.c.bill_id == bindparam("bill_id"),
+)
+_ZERO_COUNTERS = counter_columns(Counters())
+_LOCK_COUNTERS = {True: _lock_counters(pg_insert), False: _lock_counters(sqlite_insert)}
+_SAVE_COUNTERS: Update = update(onestop_counters).where(  # SET: the parameters' columns
+    onestop_counters.c.person_id == bindparam("key_person_id"),
+    onestop_counters.c.year == bindparam("key_year"),
+)
+_ADD_SETTLEMENT = {True: _add_settlement(pg_insert), False: _add_settlement(sqlite_insert)}
 
 
 def _hospital_of(rows: list[Any]) -> Row | None:

@@ -49,14 +49,17 @@ class Counters:
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return _COUNTER_NAMES
 
     def plus(self, delta: Counters, sign: int = 1) -> Counters:
-        values = {n: getattr(self, n) + sign * getattr(delta, n) for n in self.names()}
+        values = {n: getattr(self, n) + sign * getattr(delta, n) for n in _COUNTER_NAMES}
         return Counters(**values)
 
     def as_dict(self) -> dict[str, Decimal | int]:
-        return {n: getattr(self, n) for n in self.names()}
+        return {n: getattr(self, n) for n in _COUNTER_NAMES}
+
+
+_COUNTER_NAMES = tuple(f.name for f in fields(Counters))  # the fields, looked up once
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from ltci_shared.policy import PolicyNotInForce
 from ltci_shared.policy.assistance import CareKind
 from ltci_shared.uow import UnitOfWork
-from ltci_shared.web import RuntimeDep
+from ltci_shared.web import FastJSONResponse, RuntimeDep
 
 router = APIRouter(prefix="/medical-assistance", tags=["one-stop settlement"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -90,7 +90,7 @@ async def settle_bill(
         use_case=use_case,
     )
     headers = {"Idempotent-Replayed": "true"} if stored.replayed or replayed else None
-    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+    return FastJSONResponse(stored.body, status_code=stored.status_code, headers=headers)
 
 
 @router.get("/settlements", response_model=s.SettlementPage, responses=problem_responses())

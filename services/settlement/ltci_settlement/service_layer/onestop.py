@@ -78,9 +78,10 @@ async def settle_bill(
     now = now or datetime.now(UTC)
     repo = OneStopRepository(uow.session)
     digest = bill_hash(cmd)
-    if found := await repo.by_bill(cmd.hospital_id, cmd.bill_id):
+    facts = await repo.bill_facts(cmd.person_id, cmd.hospital_id, cmd.bill_id, cmd.service_to)
+    if facts.settled and (found := await repo.by_bill(cmd.hospital_id, cmd.bill_id)):
         return _replay(found, digest)
-    ctx = await resolve_context(repo, book, cmd, now.date())
+    ctx = resolve_context(book, cmd, facts, now.date())
     before = await repo.lock_counters(cmd.person_id, ctx.year, ctx.region_code, now)
     bill = onestop.Bill(cmd.care_kind, cmd.total, cmd.in_policy, cmd.out_of_policy)
     result = onestop.settle(ctx.policy, bill, before, ctx.scope)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ltci_settlement.adapters.onestop_repository import OneStopRepository
+from ltci_settlement.adapters.onestop_repository import BillFacts
 from ltci_settlement.domain.onestop import Scope, year_of
 from ltci_settlement.domain.onestop_commands import SettleBill
 from ltci_shared.errors import InvalidInput, NotFound
@@ -49,12 +49,13 @@ class BillContext:
     hospital_region: str
 
 
-async def resolve_context(
-    repo: OneStopRepository, book: PolicyBook, cmd: SettleBill, today: date
+def resolve_context(
+    book: PolicyBook, cmd: SettleBill, facts: BillFacts, today: date
 ) -> BillContext:
+    """The context of a bill not yet settled, from the facts read (``bill_facts``)."""
     if cmd.service_to > today:
         raise ServiceInFuture("service_to is after today")
-    hospital, periods, held = await repo.bill_facts(cmd.person_id, cmd.hospital_id, cmd.service_to)
+    hospital, periods, held = facts.hospital, facts.periods, facts.held
     if hospital is None:
         raise UnknownHospital(f"no hospital {cmd.hospital_id}; register it first")
     if not periods:

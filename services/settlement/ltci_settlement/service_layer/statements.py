@@ -64,12 +64,14 @@ async def issue_statements(uow: UnitOfWork, scope: RunScope, touched: Iterable[s
     claims = await repo.claims_of(await repo.claim_ids_of(scope.region_code, scope.period))
     touched = set(touched)
     issued = 0
+    all_totals = await ledger.provider_totals(scope.region_code, scope.period)
+    latest = await repo.last_statements(scope.region_code, scope.period)
     for claim in sorted(claims, key=lambda c: c["provider_id"]):
         if claim["claim_id"] in touched:
             uow.record(_adjudicated(claim))
-        totals = await ledger.provider_totals(scope.region_code, scope.period, claim["provider_id"])
+        totals = all_totals.get(claim["provider_id"], {"payable": 0, "holdback": 0, "person": 0})
         digest = _digest(totals, claim)
-        last = await repo.last_statement(scope.region_code, claim["provider_id"], scope.period)
+        last = latest.get(claim["provider_id"])
         if last is not None and last["ledger_hash"] == digest:
             continue
         revision = 1 if last is None else last["revision"] + 1
