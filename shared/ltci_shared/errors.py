@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltci_shared.ids import mask_resident_id
@@ -164,6 +165,11 @@ def install_error_handlers(app: FastAPI) -> None:
             )
             return problem(request, 422, InvalidInput.name, InvalidInput.title, detail)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection busy for longer than the pool's timeout: overload, not a bug.
+        return _unavailable(request, "the service is saturated (no database connection free)")
 
     @app.exception_handler(ConnectionError)
     async def _connection(request: Request, exc: ConnectionError) -> JSONResponse:
