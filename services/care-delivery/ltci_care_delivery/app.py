@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.entrypoints.access import ACCESS
@@ -56,19 +56,31 @@ def create_app(
 
 def _limit_batch_bodies(app: FastAPI, max_bytes: int) -> None:
     """Refuse an oversized visit batch from its Content-Length, before reading the body."""
+    app.add_middleware(BatchBodyLimit, max_bytes=max_bytes)
 
-    @app.middleware("http")
-    async def _limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.method == "POST" and request.url.path.endswith("/visits/batch"):
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > max_bytes:
-                return problem(
-                    request,
+
+class BatchBodyLimit:
+    """A pure ASGI middleware (Starlette's ``@app.middleware("http")`` runs every request of
+    the service through an extra task and body streams: about 2 ms of CPU a request)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].endswith("/visits/batch")
+        ):
+            length = Headers(scope=scope).get("content-length", "")
+            if length.isdigit() and int(length) > self.max_bytes:
+                response = problem(
+                    Request(scope),
                     413,
                     "payload_too_large",
                     "Payload too large",
-                    f"a visit batch body is at most {max_bytes} bytes",
+                    f"a visit batch body is at most {self.max_bytes} bytes",
                 )
-        return await call_next(request)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

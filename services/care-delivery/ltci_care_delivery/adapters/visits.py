@@ -15,6 +15,7 @@ from ltci_shared.bulk import insert_many
 
 COUNTED = ("verified", "pending")  # use a plan's quota
 PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
+_INSERT = visits.insert()
 BUSY_COLUMNS = (visits.c.caregiver_id, visits.c.service_date, visits.c.begin_at, visits.c.end_at)
 
 
@@ -90,7 +91,10 @@ class VisitRepository:
         }
 
     async def add_many(self, rows: list[dict[str, Any]]) -> None:
-        await insert_many(self._session, visits, rows)
+        if len(rows) == 1:  # one visit: a plain INSERT (an executemany costs more)
+            await self._session.execute(_INSERT, rows[0])
+        else:
+            await insert_many(self._session, visits, rows)
 
     async def update(self, visit_id: str, values: dict[str, Any]) -> None:
         await self._session.execute(

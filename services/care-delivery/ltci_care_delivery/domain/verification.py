@@ -7,11 +7,11 @@ others flag the visit for review in the exception queue, where a reason code may
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from math import asin, cos, radians, sin, sqrt
 
 from ltci_care_delivery.domain.visit_commands import CHINA, LogVisit
 
@@ -102,32 +102,30 @@ class VisitFacts:
     stays: Sequence[tuple[date, date | None]] = ()
     caregiver_busy: Sequence[tuple[datetime, datetime | None]] = ()
     caregiver_minutes_that_day: int = 0
+    distance_m: float | None = None  # farthest capture from home (computed when None)
 
 
 def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in metres between two (latitude, longitude) points."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    lat1, lon1, lat2, lon2 = radians(a[0]), radians(a[1]), radians(b[0]), radians(b[1])
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(h)))
 
 
 def duration_minutes(visit: LogVisit) -> int:
     """Whole minutes between check-in and check-out; 0 when check-out is missing or earlier."""
-    if visit.check_out is None or visit.check_out.at <= visit.check_in.at:
-        return 0
-    return int((visit.check_out.at - visit.check_in.at).total_seconds() // 60)
+    return visit.duration_minutes
 
 
 def max_distance_m(visit: LogVisit, home: tuple[float, float]) -> float | None:
-    points = [
-        (c.latitude, c.longitude)
-        for c in (visit.check_in, visit.check_out)
-        if c is not None and c.latitude is not None and c.longitude is not None
-    ]
-    return max((haversine_m(home, p) for p in points), default=None)
+    """The farthest located capture from home, None if no capture is located."""
+    far: float | None = None
+    for c in (visit.check_in, visit.check_out):
+        if c is not None and c.latitude is not None and c.longitude is not None:
+            meters = haversine_m(home, (c.latitude, c.longitude))
+            if far is None or meters > far:
+                far = meters
+    return far
 
 
 def overlaps(
@@ -135,17 +133,12 @@ def overlaps(
 ) -> bool:
     """Whether [begin, end) meets any other interval; a missing end is a point in time."""
     a_end = end if end is not None and end > begin else begin
-    for b_begin, b_end_raw in others:
-        b_end = b_end_raw if b_end_raw is not None and b_end_raw > b_begin else b_begin
-        if a_end == begin and b_end == b_begin:
-            hit = begin == b_begin
-        elif a_end == begin:
-            hit = b_begin <= begin < b_end
-        elif b_end == b_begin:
-            hit = begin <= b_begin < a_end
-        else:
-            hit = begin < b_end and b_begin < a_end
-        if hit:
+    point = a_end == begin
+    for b_begin, b_end in others:
+        if b_end is None or b_end <= b_begin:  # the other is a point in time
+            if (begin == b_begin) if point else (begin <= b_begin < a_end):
+                return True
+        elif (b_begin <= begin < b_end) if point else (begin < b_end and b_begin < a_end):
             return True
     return False
 
@@ -196,8 +189,12 @@ def timing_exceptions(visit: LogVisit, rules: Thresholds, plan: PlanFacts | None
 
 
 def capture_exceptions(
-    visit: LogVisit, rules: Thresholds, home: tuple[float, float] | None
+    visit: LogVisit,
+    rules: Thresholds,
+    home: tuple[float, float] | None,
+    far: float | None = None,
 ) -> list[str]:
+    """``far``: the farthest capture from home, if already known."""
     captures = [c for c in (visit.check_in, visit.check_out) if c is not None]
     out: list[str] = []
     if not all(c.located for c in captures):
@@ -205,7 +202,8 @@ def capture_exceptions(
     if home is None:
         out.append(HOME_LOCATION_UNKNOWN)
     else:
-        far = max_distance_m(visit, home)
+        if far is None:
+            far = max_distance_m(visit, home)
         if far is not None and far > rules.fence_meters:
             out.append(OUTSIDE_FENCE)
     threshold = float(rules.face_match_threshold)
@@ -254,7 +252,7 @@ def verify(facts: VisitFacts) -> list[str]:
     """Every exception the visit raises, in a stable order; an empty list means verified."""
     found = [
         *timing_exceptions(facts.visit, facts.rules, facts.plan),
-        *capture_exceptions(facts.visit, facts.rules, facts.home),
+        *capture_exceptions(facts.visit, facts.rules, facts.home, facts.distance_m),
         *caregiver_exceptions(facts),
         *plan_exceptions(facts),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, Literal
 
@@ -31,6 +31,12 @@ VISIT_EXAMPLE: dict[str, Any] = {
     "check_in": CAPTURE_EXAMPLE,
     "check_out": {**CAPTURE_EXAMPLE, "at": "2026-03-02T10:05:00+08:00", "method": "gps"},
 }
+
+
+def _minutes(begin: datetime, end: datetime | None) -> int:
+    if end is None or end <= begin:
+        return 0
+    return int((end - begin).total_seconds() // 60)
 
 
 class Capture(BaseModel):
@@ -80,9 +86,31 @@ class LogVisit(BaseModel):
     check_in: Capture
     check_out: Capture | None = None
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Derive the service date, month and duration once, at validation (each
+        ``cached_property`` below finds its value already set and is not called)."""
+        begin, out = self.check_in.at, self.check_out
+        day = begin.astimezone(CHINA).date()
+        self.__dict__["service_date"] = day
+        self.__dict__["service_month"] = f"{day.year:04d}-{day.month:02d}"
+        self.__dict__["duration_minutes"] = _minutes(begin, out.at if out is not None else None)
+
     @cached_property
     def service_date(self) -> date:
+        """The local (China) date of the check-in."""
         return self.check_in.at.astimezone(CHINA).date()
+
+    @cached_property
+    def duration_minutes(self) -> int:
+        """Whole minutes between check-in and check-out; 0 when check-out is missing or
+        earlier."""
+        out = self.check_out
+        return _minutes(self.check_in.at, out.at if out is not None else None)
+
+    @cached_property
+    def service_month(self) -> str:
+        day = self.service_date
+        return f"{day.year:04d}-{day.month:02d}"
 
     @cached_property
     def as_json(self) -> dict[str, Any]:

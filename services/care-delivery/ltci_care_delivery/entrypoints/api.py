@@ -8,11 +8,13 @@ from ltci_care_delivery.entrypoints import (
     api_visits,
 )
 
+# Routes are matched in this order, one by one: visit ingest (the hot path) first. No path
+# of one router can match another router's route, so the order changes nothing else.
 routers = [
+    api_visits.router,
     api_registry.providers_router,
     api_registry.caregivers_router,
     api_care.router,
     api_family.router,
-    api_visits.router,
     api_quality.router,
 ]

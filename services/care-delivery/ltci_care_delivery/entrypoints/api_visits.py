@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from ltci_care_delivery.adapters.visits import VisitRepository
@@ -19,12 +20,10 @@ from ltci_care_delivery.domain.visit_commands import (
     VoidVisit,
 )
 from ltci_care_delivery.entrypoints.common import (
-    Book,
     Cursor,
     IdempotencyKey,
     Limit,
     Page,
-    SettingsDep,
     after,
     idempotent,
 )
@@ -40,11 +39,38 @@ from ltci_care_delivery.entrypoints.views import (
 from ltci_care_delivery.service_layer import corrections, ingest, review
 from ltci_care_delivery.settings import Settings
 from ltci_shared.errors import problem_responses
+from ltci_shared.policy import PolicyBook
+from ltci_shared.runtime import ServiceRuntime
 from ltci_shared.uow import UnitOfWork
-from ltci_shared.web import RuntimeDep
 
 router = APIRouter(tags=["visits"])
 Id = Annotated[str | None, Query(max_length=64)]
+
+
+# Coroutine dependencies: FastAPI runs a plain ``def`` dependency (``RuntimeDep``, ``Book``,
+# ``SettingsDep``) in a worker thread, a hop each; the writes that verify visits take one.
+async def _runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+@dataclass(frozen=True)
+class Env:
+    rt: ServiceRuntime
+    book: PolicyBook
+    settings: Settings
+
+    @property
+    def skew(self) -> timedelta:
+        return timedelta(seconds=self.settings.clock_skew_seconds)
+
+
+async def _env(request: Request) -> Env:
+    state = request.app.state
+    return Env(state.runtime, state.policy, state.settings)
+
+
+Runtime = Annotated[ServiceRuntime, Depends(_runtime)]
+Verifying = Annotated[Env, Depends(_env)]
 
 
 def _item(result: ingest.ItemResult) -> dict[str, Any]:
@@ -60,10 +86,6 @@ def _item(result: ingest.ItemResult) -> dict[str, Any]:
     }
 
 
-def _skew(settings: Settings) -> timedelta:
-    return timedelta(seconds=settings.clock_skew_seconds)
-
-
 @router.post(
     "/providers/{provider_id}/visits",
     status_code=201,
@@ -76,10 +98,8 @@ def _skew(settings: Settings) -> timedelta:
 async def log_visit(
     provider_id: str,
     cmd: LogVisit,
-    rt: RuntimeDep,
+    env: Verifying,
     request: Request,
-    book: Book,
-    settings: SettingsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Log one visit, verified on arrival. 201 with the visit (status ``verified``, or
@@ -89,7 +109,7 @@ async def log_visit(
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
         now = datetime.now(UTC)
         [result] = await ingest.ingest(
-            uow, provider_id, [(0, cmd)], book, now=now, clock_skew=_skew(settings)
+            uow, provider_id, [(0, cmd)], env.book, now=now, clock_skew=env.skew
         )
         if result.outcome == "rejected":
             error = result.errors[0]
@@ -99,7 +119,7 @@ async def log_visit(
         status = 201 if result.outcome == "accepted" else 200
         return status, {"outcome": result.outcome, "visit": dump(VisitView, result.visit or {})}
 
-    return await idempotent(rt, request, key, cmd, use_case)
+    return await idempotent(env.rt, request, key, cmd if key is not None else None, use_case)
 
 
 @router.post(
@@ -110,10 +130,8 @@ async def log_visit(
 async def log_visit_batch(
     provider_id: str,
     batch: VisitBatch,
-    rt: RuntimeDep,
+    env: Verifying,
     request: Request,
-    book: Book,
-    settings: SettingsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Log up to 1,000 visits in one transaction. Each item is reported ``accepted``,
@@ -123,9 +141,7 @@ async def log_visit_batch(
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
         parsed, rejected = ingest.parse_items(batch.visits)
         now = datetime.now(UTC)
-        done = await ingest.ingest(
-            uow, provider_id, parsed, book, now=now, clock_skew=_skew(settings)
-        )
+        done = await ingest.ingest(uow, provider_id, parsed, env.book, now=now, clock_skew=env.skew)
         results = sorted([*done, *rejected], key=lambda r: r.index)
         count = {
             o: sum(r.outcome == o for r in results) for o in ("accepted", "duplicate", "rejected")
@@ -137,12 +153,13 @@ async def log_visit_batch(
             "items": [_item(r) for r in results],
         }
 
-    return await idempotent(rt, request, key, batch, use_case)
+    # without a key the request body is not hashed (nothing to replay)
+    return await idempotent(env.rt, request, key, batch if key is not None else None, use_case)
 
 
 @router.get("/visits", response_model=Page[VisitView], responses=problem_responses())
 async def list_visits(
-    rt: RuntimeDep,
+    rt: Runtime,
     provider_id: Id = None,
     person_id: Id = None,
     caregiver_id: Id = None,
@@ -171,7 +188,7 @@ async def list_visits(
 @router.get(
     "/visits/{visit_id}", response_model=VisitDetail, responses=problem_responses(e.VisitNotFound)
 )
-async def get_visit(visit_id: str, rt: RuntimeDep) -> Any:
+async def get_visit(visit_id: str, rt: Runtime) -> Any:
     """One visit with its exceptions and its audit trail."""
     async with rt.uow() as uow:
         repo = VisitRepository(uow.session)
@@ -189,7 +206,7 @@ async def get_visit(visit_id: str, rt: RuntimeDep) -> Any:
     responses=problem_responses(e.VisitNotFound, e.VisitStateConflict),
 )
 async def void_visit(
-    visit_id: str, cmd: VoidVisit, rt: RuntimeDep, request: Request, key: IdempotencyKey = None
+    visit_id: str, cmd: VoidVisit, rt: Runtime, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Void a visit (audited). Publishes VisitVoided so settlement reverses what it paid."""
 
@@ -207,10 +224,8 @@ async def void_visit(
 async def correct_visit(
     visit_id: str,
     cmd: CorrectVisit,
-    rt: RuntimeDep,
+    env: Verifying,
     request: Request,
-    book: Book,
-    settings: SettingsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Correct a visit's check-in, check-out or items with a reason code. The visit is
@@ -219,10 +234,10 @@ async def correct_visit(
     the visit's whole new state so settlement replaces what it held."""
 
     async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
-        visit = await corrections.correct_visit(uow, visit_id, cmd, book, _skew(settings))
+        visit = await corrections.correct_visit(uow, visit_id, cmd, env.book, env.skew)
         return 200, dump(VisitView, visit)
 
-    return await idempotent(rt, request, key, cmd, use_case)
+    return await idempotent(env.rt, request, key, cmd, use_case)
 
 
 @router.get(
@@ -232,7 +247,7 @@ async def correct_visit(
     responses=problem_responses(),
 )
 async def list_exceptions(
-    rt: RuntimeDep,
+    rt: Runtime,
     provider_id: Id = None,
     status: Annotated[str | None, Query(pattern="^(open|accepted|rejected|superseded)$")] = "open",
     code: Annotated[str | None, Query(max_length=40)] = None,
@@ -259,7 +274,7 @@ async def list_exceptions(
 async def resolve_exception(
     exception_id: str,
     cmd: ResolveException,
-    rt: RuntimeDep,
+    rt: Runtime,
     request: Request,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
@@ -281,7 +296,7 @@ async def resolve_exception(
     responses=problem_responses(),
 )
 async def resolve_exceptions(
-    cmd: ResolveExceptions, rt: RuntimeDep, request: Request, key: IdempotencyKey = None
+    cmd: ResolveExceptions, rt: Runtime, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     """A reviewer's batch of up to 1,000 decisions on one provider's queue, in one
     transaction: each is applied as ``POST /visit-exceptions/{id}/resolution`` would (audited,

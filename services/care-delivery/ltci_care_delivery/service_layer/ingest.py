@@ -9,32 +9,36 @@ future, or the provider's id reused with other content). One transaction per req
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ltci_care_delivery.adapters.registry import ProviderRepository
 from ltci_care_delivery.adapters.visits import VisitRepository
 from ltci_care_delivery.domain.errors import ProviderNotFound
 from ltci_care_delivery.domain.ids import new_id
 from ltci_care_delivery.domain.verification import (
     REFUSING,
+    Usage,
     VisitFacts,
     duration_minutes,
     max_distance_m,
-    select_plan,
     status_of,
     verify,
 )
 from ltci_care_delivery.domain.visit_commands import LogVisit
-from ltci_care_delivery.service_layer.visit_context import RegionRules, VisitContext, load_context
+from ltci_care_delivery.service_layer.visit_context import (
+    RegionRules,
+    VisitContext,
+    provider_context,
+)
 from ltci_shared.events.contracts import ServiceVisitLogged
 from ltci_shared.policy import PolicyBook
 from ltci_shared.uow import UnitOfWork
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
+NO_USAGE = Usage()
 
 
 class Rejection(Exception):
@@ -79,10 +83,9 @@ async def ingest(
     clock_skew: timedelta,
 ) -> list[ItemResult]:
     """Verify and store the items in bulk; the caller's unit of work commits."""
-    provider = await ProviderRepository(uow.session).get(provider_id)
-    if provider is None:
+    ctx = await provider_context(uow, book, provider_id, [v for _, v in items])
+    if ctx is None:
         raise ProviderNotFound(f"no provider {provider_id}")
-    ctx = await load_context(uow, book, provider, [v for _, v in items])
     results: list[ItemResult] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, dict[str, Any]] = {}
@@ -148,27 +151,24 @@ def _admit(ctx: VisitContext, visit: LogVisit, now: datetime, skew: timedelta) -
 def _facts(
     ctx: VisitContext, provider_id: str, visit: LogVisit, rules: RegionRules, now: datetime
 ) -> VisitFacts:
-    person, caregiver = ctx.persons[visit.person_id], ctx.caregivers[visit.caregiver_id]
+    person = ctx.persons[visit.person_id]
     day = visit.service_date
-    plan = select_plan(ctx.plans.get(visit.person_id, []), provider_id, visit.service_form, day)
-    if plan is not None:
-        form = rules.policy.form(plan.service_form)
-        plan = replace(plan, pauses_during_stay=bool(form and form.paused_during_stay))
+    plan = ctx.plan(visit.person_id, provider_id, visit.service_form, day, rules)
     home = (person["home_latitude"], person["home_longitude"])
+    known = home if None not in home else None
     return VisitFacts(
         visit=visit,
         received_at=now,
         rules=rules.thresholds,
         provider=ctx.provider,
-        home=home if None not in home else None,
+        home=known,
         plan=plan,
-        usage=ctx.plan_usage(plan.plan_id, day.strftime("%Y-%m"))
-        if plan
-        else ctx.plan_usage("", ""),
-        certificate=(caregiver["certificate_valid_from"], caregiver["certificate_valid_until"]),
+        usage=ctx.plan_usage(plan.plan_id, visit.service_month) if plan else NO_USAGE,
+        certificate=ctx.caregivers[visit.caregiver_id],
         stays=ctx.stays.get(visit.person_id, []),
         caregiver_busy=ctx.caregiver_busy(visit.caregiver_id, day),
         caregiver_minutes_that_day=ctx.caregiver_minutes(visit.caregiver_id, day),
+        distance_m=max_distance_m(visit, known) if known else None,
     )
 
 
@@ -185,7 +185,7 @@ def accept(
     rules = _admit(ctx, visit, now, skew)
     facts = _facts(ctx, provider_id, visit, rules, received_at or now)
     exceptions = verify(facts)
-    distance = max_distance_m(visit, facts.home) if facts.home else None
+    distance = facts.distance_m
     out = visit.check_out
     return {
         "visit_id": new_id(),
@@ -198,7 +198,7 @@ def accept(
         "region_code": ctx.persons[visit.person_id]["region_code"],
         "service_form": visit.service_form,
         "service_date": visit.service_date,
-        "service_month": visit.service_date.strftime("%Y-%m"),
+        "service_month": visit.service_month,
         "begin_at": visit.check_in.at.astimezone(UTC),
         "end_at": out.at.astimezone(UTC) if out is not None else None,
         "duration_minutes": duration_minutes(visit),
@@ -216,17 +216,26 @@ def accept(
 
 def visit_event(row: dict[str, Any], *, trusted: bool = False) -> ServiceVisitLogged:
     """ServiceVisitLogged for a stored visit; a missing check-out is sent as end = begin.
-    ``trusted``: the row was just built by ``accept`` from validated input (its values have the
-    contract's types), so the event is constructed without validating it again."""
-    make = ServiceVisitLogged.model_construct if trusted else ServiceVisitLogged
-    return make(
-        **{k: row[k] for k in ("visit_id", "provider_id", "person_id", "caregiver_id", "plan_id")},
-        **{k: row[k] for k in ("region_code", "service_form", "service_date", "begin_at", "items")},
-        end_at=row["end_at"] or row["begin_at"],
-        verified=row["status"] == "verified",
-        exceptions=row["exceptions"],
-        duration_minutes=row["duration_minutes"],
-        external_visit_id=row["external_id"],
+    Always validated (``trusted`` is accepted for compatibility: validating a dict is faster
+    than ``model_construct``)."""
+    return ServiceVisitLogged.model_validate(
+        {
+            "visit_id": row["visit_id"],
+            "provider_id": row["provider_id"],
+            "person_id": row["person_id"],
+            "caregiver_id": row["caregiver_id"],
+            "plan_id": row["plan_id"],
+            "region_code": row["region_code"],
+            "service_form": row["service_form"],
+            "service_date": row["service_date"],
+            "begin_at": row["begin_at"],
+            "items": row["items"],
+            "end_at": row["end_at"] or row["begin_at"],
+            "verified": row["status"] == "verified",
+            "exceptions": row["exceptions"],
+            "duration_minutes": row["duration_minutes"],
+            "external_visit_id": row["external_id"],
+        }
     )
 
 
@@ -252,5 +261,5 @@ async def _store(uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime) -> 
         ]
     )
     for row in rows:
-        uow.record(visit_event(row, trusted=True))
+        uow.record(visit_event(row))
     await uow.flush_events_bulk()
