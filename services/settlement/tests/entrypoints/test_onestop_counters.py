@@ -217,3 +217,34 @@ async def test_statistics_count_and_sum_by_month_and_class(onestop: OneStop) -> 
 
 def _minus(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return {k: a[k] - b[k] if k == "bills" else str(D(a[k]) - D(b[k])) for k in a}
+
+
+async def test_many_concurrent_postings_to_one_fund_account_lose_nothing(
+    onestop: OneStop,
+) -> None:
+    """quality.md's fault "many concurrent postings to one fund account": 30 persons' bills
+    at once all post to the same fund accounts; every entry balances and each account's
+    balance is exactly the sum of what the 30 answers paid (no balance row to contend on)."""
+    people = [f"p-crowd-{i}" for i in range(30)]
+    for pid in people:
+        await onestop.person(pid, ("dibao", 2))
+    bills = [onestop.bill(person_id=pid, bill_id=f"CROWD-{pid}") for pid in people]
+    responses = await asyncio.gather(
+        *(onestop.client.post("/medical-assistance/settlements", json=b) for b in bills)
+    )
+    assert [r.status_code for r in responses] == [201] * 30
+    answers = [r.json() for r in responses]
+    assert all(D(a["basic_paid"]) > 0 and D(a["assistance_paid"]) > 0 for a in answers)
+    assert await onestop.unbalanced_funds() == []
+    for fund, paid in (
+        ("basic_medical", "basic_paid"),
+        ("medical_assistance", "assistance_paid"),
+        ("critical_illness", "critical_illness_paid"),
+    ):
+        balance = await onestop.client.get(
+            "/ledger/balance",
+            params={"region_code": "320400", "fund": fund, "account": "benefit_expense"},
+        )
+        assert balance.status_code == 200, balance.text
+        assert D(balance.json()["balance"]) == sum(D(a[paid]) for a in answers), fund
+    assert sum(D(a["assistance_paid"]) for a in answers) == 30 * D(answers[0]["assistance_paid"])
