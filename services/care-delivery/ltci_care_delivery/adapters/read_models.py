@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -21,12 +20,6 @@ class PersonRepository:
             await self._session.execute(select(persons).where(persons.c.person_id == person_id))
         ).first()
         return dict(row._mapping) if row else None
-
-    async def many(self, person_ids: Collection[str]) -> dict[str, dict[str, Any]]:
-        if not person_ids:
-            return {}
-        query = select(persons).where(persons.c.person_id.in_(list(person_ids)))
-        return {r.person_id: dict(r._mapping) for r in await self._session.execute(query)}
 
     async def add(self, values: dict[str, Any]) -> None:
         await self._session.execute(persons.insert().values(**values))

@@ -94,12 +94,6 @@ class CaregiverRepository:
         query = select(caregivers).where(caregivers.c.caregiver_id == caregiver_id)
         return _one((await self._session.execute(query)).first())
 
-    async def many(self, caregiver_ids: Collection[str]) -> dict[str, dict[str, Any]]:
-        if not caregiver_ids:
-            return {}
-        query = select(caregivers).where(caregivers.c.caregiver_id.in_(list(caregiver_ids)))
-        return {r.caregiver_id: dict(r._mapping) for r in await self._session.execute(query)}
-
     async def by_lookup_hash(self, lookup_hash: str) -> dict[str, Any] | None:
         query = select(caregivers).where(caregivers.c.resident_id_hash == lookup_hash)
         return _one((await self._session.execute(query)).first())
@@ -122,18 +116,6 @@ class CaregiverRepository:
             .order_by(employments.c.created_at, employments.c.provider_id)
         )
         return list((await self._session.execute(query)).scalars())
-
-    async def employed_by(
-        self, provider_id: str, caregiver_ids: Collection[str]
-    ) -> dict[str, date | None]:
-        """Which of ``caregiver_ids`` work for the provider: caregiver → last day (None: open)."""
-        if not caregiver_ids:
-            return {}
-        e = employments.c
-        query = select(e.caregiver_id, e.until).where(
-            e.provider_id == provider_id, e.caregiver_id.in_(list(caregiver_ids))
-        )
-        return {cid: until for cid, until in await self._session.execute(query)}
 
     async def employments(self, caregiver_id: str) -> list[dict[str, Any]]:
         e = employments.c

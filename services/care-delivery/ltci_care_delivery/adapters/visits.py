@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_care_delivery.adapters.paging import page
@@ -16,7 +16,6 @@ from ltci_shared.bulk import insert_many
 COUNTED = ("verified", "pending")  # use a plan's quota
 PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
 _INSERT = visits.insert()
-BUSY_COLUMNS = (visits.c.caregiver_id, visits.c.service_date, visits.c.begin_at, visits.c.end_at)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -49,46 +48,6 @@ class VisitRepository:
             visits.c.provider_id == provider_id, visits.c.external_id.in_(list(external_ids))
         )
         return {r.external_id: _visit(r) for r in await self._session.execute(query)}
-
-    async def caregiver_visits(
-        self, caregiver_ids: Collection[str], first: date, last: date, besides: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Visits of these caregivers (any provider) between two service dates, inclusive."""
-        v = visits.c
-        query = select(*BUSY_COLUMNS, v.duration_minutes).where(
-            v.caregiver_id.in_(list(caregiver_ids)),
-            v.service_date >= first,
-            v.service_date <= last,
-            v.status.in_(PRESENT),
-        )
-        if besides is not None:
-            query = query.where(v.visit_id != besides)
-        rows = [dict(r._mapping) for r in await self._session.execute(query)]
-        for row in rows:  # SQLite hands back naive datetimes; they were stored in UTC
-            row["begin_at"], row["end_at"] = as_utc(row["begin_at"]), as_utc(row["end_at"])
-        return rows
-
-    async def plan_usage(
-        self, plan_ids: Collection[str], months: Collection[str], besides: str | None = None
-    ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(plan, month) → (visits, minutes) counted against the quota."""
-        if not plan_ids:
-            return {}
-        v = visits.c
-        query = select(
-            v.plan_id, v.service_month, func.count(), func.sum(v.duration_minutes)
-        ).where(
-            v.plan_id.in_(list(plan_ids)),
-            v.service_month.in_(list(months)),
-            v.status.in_(COUNTED),
-        )
-        if besides is not None:
-            query = query.where(v.visit_id != besides)
-        query = query.group_by(v.plan_id, v.service_month)
-        return {
-            (plan_id, month): (int(n), int(minutes or 0))
-            for plan_id, month, n, minutes in await self._session.execute(query)
-        }
 
     async def add_many(self, rows: list[dict[str, Any]]) -> None:
         if len(rows) == 1:  # one visit: a plain INSERT (an executemany costs more)

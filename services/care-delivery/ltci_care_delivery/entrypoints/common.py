@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +18,7 @@ from ltci_shared.ids import PiiCipher
 from ltci_shared.policy import PolicyBook
 from ltci_shared.runtime import ServiceRuntime
 from ltci_shared.uow import UnitOfWork
+from ltci_shared.web import FastJSONResponse
 
 T = TypeVar("T")
 
@@ -84,10 +84,3 @@ async def idempotent(
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return FastJSONResponse(result.body, status_code=result.status_code, headers=headers)
-
-
-class FastJSONResponse(JSONResponse):
-    """A JSON response rendered by orjson (a 1,000-visit batch answer is large)."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)

@@ -214,10 +214,9 @@ def accept(
     }
 
 
-def visit_event(row: dict[str, Any], *, trusted: bool = False) -> ServiceVisitLogged:
-    """ServiceVisitLogged for a stored visit; a missing check-out is sent as end = begin.
-    Always validated (``trusted`` is accepted for compatibility: validating a dict is faster
-    than ``model_construct``)."""
+def visit_event(row: dict[str, Any]) -> ServiceVisitLogged:
+    """ServiceVisitLogged for a stored visit (validated); a missing check-out is sent as
+    end = begin."""
     return ServiceVisitLogged.model_validate(
         {
             "visit_id": row["visit_id"],
