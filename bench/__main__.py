@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bench import end_to_end, enrollment_import, month_end, onestop, references, visits
 from bench.common import Result, record, show
@@ -82,7 +83,7 @@ async def _end_to_end(n: int) -> list[Result]:
     return [ingest, sustained, paced, posting]
 
 
-BENCHMARKS: dict[str, Callable[[int], Awaitable[list[Result]]]] = {
+BENCHMARKS: dict[str, Callable[[int], Coroutine[Any, Any, list[Result]]]] = {
     "references": _references,
     "enrollment-import": _enrollment,
     "month-end": _month_end,

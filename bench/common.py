@@ -180,33 +180,7 @@ async def served(package: str, prefix: str, port: int, env: dict[str, str]) -> A
             proc.kill()
 
 
-async def timed_requests(
-    client: httpx.AsyncClient,
-    requests: Sequence[tuple[str, str, Any]],
-    concurrency: int,
-    *,
-    ok: tuple[int, ...] = (200, 201),
-) -> tuple[float, list[float], int]:
-    """Send (method, path, json) requests with ``concurrency`` workers; (seconds, latencies, errors)."""
-    queue: asyncio.Queue[tuple[str, str, Any]] = asyncio.Queue()
-    for item in requests:
-        queue.put_nowait(item)
-    latencies: list[float] = []
-    errors = 0
-
-    async def worker() -> None:
-        nonlocal errors
-        while True:
-            try:
-                method, path, body = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            start = time.perf_counter()
-            response = await client.request(method, path, json=body)
-            latencies.append((time.perf_counter() - start) * 1000)
-            if response.status_code not in ok:
-                errors += 1
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - began, latencies, errors
+def workers() -> str:
+    """How many worker processes served each service in this run (``LTCI_WORKERS``)."""
+    count = os.environ.get("LTCI_WORKERS", "1")
+    return f"{count} worker process{'es' if count != '1' else ''} a service"

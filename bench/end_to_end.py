@@ -29,8 +29,10 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 
 from bench.common import KAFKA, Result, asyncpg_dsn, fresh_database, percentiles, served
+from bench.load import LoadClient, Run
 from bench.visits import HOME, Plan, _check, _limits, _world
 from ltci_shared.events.contracts import EligibilityGranted, PersonEnrolled
 from ltci_shared.events.envelope import Envelope
@@ -119,14 +121,15 @@ class Watch:
         self.sampled: dict[str, float] = {}
         self.visible: dict[str, float] = {}
         self.batch_ms: list[float] = []
-        self.responses: list[httpx.Response] = []
+        self.answers = Run(0.0)
         self.relay_lag = ""
 
-    def took(self, start: int, response: httpx.Response, at: float) -> None:
-        self.responses.append(response)
-        if response.status_code != 200:
+    def took(self, start: int, status: int, raw: bytes, at: float) -> None:
+        self.answers.statuses[status] += 1
+        self.answers.bodies.append(raw)
+        if status != 200:
             return
-        for item in response.json()["items"]:
+        for item in orjson.loads(raw)["items"]:
             if item["outcome"] == "accepted":
                 self.accepted += 1
                 self.last_accepted = at
@@ -163,7 +166,7 @@ class Watch:
 
 
 async def _phase(
-    client: httpx.AsyncClient, conns: Conns, path: str, visits: list[Any], rate: float
+    load: LoadClient, conns: Conns, path: str, visits: list[Any], rate: float
 ) -> Watch:
     """Open loop: batch k leaves at k × BATCH / rate s, whatever the earlier ones are doing;
     returns once every accepted visit is visible in settlement."""
@@ -176,14 +179,16 @@ async def _phase(
     async def one(k: int) -> None:
         await asyncio.sleep(max(0.0, watch.began + k * BATCH / rate - time.perf_counter()))
         sent = time.perf_counter()
-        response = await client.post(path, json={"visits": visits[k * BATCH : (k + 1) * BATCH]})
+        status, raw = await load.request(
+            path, {"visits": visits[k * BATCH : (k + 1) * BATCH]}, timeout=600
+        )
         done = time.perf_counter()
         watch.batch_ms.append((done - sent) * 1000)
-        watch.took(k * BATCH, response, done)
+        watch.took(k * BATCH, status, raw, done)
 
     watch.began = time.perf_counter()
     await asyncio.gather(*(one(k) for k in range(-(-len(visits) // BATCH))))
-    _check(watch.responses, len(visits))
+    _check(watch.answers, len(visits))
     await poller
     lags = await care.fetch(
         "SELECT extract(epoch FROM sent_at - created_at) * 1000 AS ms FROM outbox "
@@ -227,16 +232,18 @@ async def run(n: int, ports: tuple[int, int] = (18141, 18142)) -> list[Result]:
     ):
         care_conn = await asyncpg.connect(asyncpg_dsn(care_db))
         conn = await asyncpg.connect(asyncpg_dsn(settle_db))
+        load = LoadClient(care, connections=64)
         try:
             provider_id, persons, caregivers = await _world(client, care_db, plan)
             await _publish_people(prefix, persons, plan.today)
             await _settled_world(conn, len(persons))
             visits = [plan.visit(i, persons, caregivers) for i in range(n + paced)]
             path = f"/providers/{provider_id}/visits/batch"
-            peak = await _phase(client, (care_conn, conn), path, visits[:n], RATE)
+            peak = await _phase(load, (care_conn, conn), path, visits[:n], RATE)
             half = n / (peak.last_visible - peak.began) / 2
-            steady = await _phase(client, (care_conn, conn), path, visits[n:], half)
+            steady = await _phase(load, (care_conn, conn), path, visits[n:], half)
         finally:
+            await load.aclose()
             await conn.close()
             await care_conn.close()
         periods = sorted({v["check_in"]["at"][:7] for v in visits})

@@ -3,28 +3,21 @@ to a served settlement process, then a 2× burst through the gateway, where the 
 limit must answer 429 (never 5xx). Persons and their categories are written with COPY into
 settlement's read models (what its consumers build from enrollment's events).
 
-The load generator is a small HTTP/1.1 keep-alive client (``LoadClient``): httpx costs
-1-2 ms of CPU a request and its pool slows down with thousands of requests waiting, so at
-200-400 requests/s it took a whole core of the two and measured itself rather than the
-services. ``LTCI_WORKERS=2 scripts/bench onestop`` serves with two worker processes."""
+The load generator is ``bench.load`` (a small keep-alive HTTP/1.1 client, not httpx).
+``LTCI_WORKERS=2 scripts/bench onestop`` serves with two worker processes."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import time
 import uuid
-from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
-import httptools
 import httpx
-import orjson
 
-from bench.common import Result, asyncpg_dsn, fresh_database, served
+from bench.common import Result, asyncpg_dsn, fresh_database, served, workers
+from bench.load import LoadClient, paced
 from ltci_shared.web import fail_fast_without_sniffio
 
 fail_fast_without_sniffio()  # httpx (set-up calls) without a sys.path search per request
@@ -100,120 +93,14 @@ def _bill(person: str, n: int) -> dict[str, Any]:
     }
 
 
-class _Response:
-    """httptools callbacks: the body and whether the server closes the connection."""
-
-    def __init__(self) -> None:
-        self.complete, self.close = False, False
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == b"connection" and value.lower() == b"close":
-            self.close = True
-
-    def on_message_complete(self) -> None:
-        self.complete = True
-
-
-class LoadClient:
-    """POSTs JSON over at most ``connections`` keep-alive HTTP/1.1 connections; answers the
-    status (0 for a broken connection or a timeout). Only what the load generator needs."""
-
-    def __init__(self, base: str, connections: int, headers: dict[str, str] | None = None):
-        url = urlsplit(base)
-        self._host, self._port = url.hostname or "127.0.0.1", url.port or 80
-        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        self._head = f"Host: {url.netloc}\r\nContent-Type: application/json\r\n{extra}"
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self._slots = asyncio.Semaphore(connections)
-
-    async def post(self, path: str, body: dict[str, Any], timeout: float = 60.0) -> int:
-        data = orjson.dumps(body)
-        head = f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(data)}\r\n\r\n"
-        request = head.encode() + data
-        async with self._slots:
-            try:
-                return await asyncio.wait_for(self._send(request), timeout)
-            except (OSError, TimeoutError, asyncio.IncompleteReadError, httptools.HttpParserError):
-                return 0
-
-    async def _send(self, request: bytes) -> int:
-        """On a kept-alive connection if one is idle; once again on a new connection if the
-        server had closed the idle one (end of stream before any answer, as httpx does)."""
-        while self._idle:
-            conn = self._idle.pop()
-            if conn[0].at_eof():
-                conn[1].close()
-                continue
-            try:
-                return await self._exchange(conn, request)
-            except asyncio.IncompleteReadError as exc:
-                if exc.partial != b"":
-                    raise
-        return await self._exchange(await asyncio.open_connection(self._host, self._port), request)
-
-    async def _exchange(
-        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
-    ) -> int:
-        """Send, read the whole answer; the connection is kept unless the server closes it."""
-        reader, writer = conn
-        try:
-            writer.write(request)
-            answer = _Response()
-            parser = httptools.HttpResponseParser(answer)
-            seen = b""
-            while not answer.complete:
-                chunk = await reader.read(65536)
-                if not chunk:
-                    raise asyncio.IncompleteReadError(seen[:1], None)
-                seen = seen or chunk
-                parser.feed_data(chunk)
-        except BaseException:
-            writer.close()
-            raise
-        if answer.close:
-            writer.close()
-        else:
-            self._idle.append(conn)
-        return parser.get_status_code()
-
-    async def aclose(self) -> None:
-        for _, writer in self._idle:
-            writer.close()
-        self._idle.clear()
-
-
-async def _paced(
-    client: LoadClient, path: str, bodies: list[dict[str, Any]], rate: float
-) -> tuple[float, list[float], Counter[int], float]:
-    """Open loop: request i leaves at i/rate whatever the earlier ones are doing. Latency runs
-    from the request's actual start; the generator's own lag (start after its due time) is
-    returned as its 99th percentile, so a generator that fell behind is visible."""
-    latencies: list[float] = []
-    lags: list[float] = []
-    statuses: Counter[int] = Counter()
-    began = time.perf_counter()
-
-    async def one(i: int, body: dict[str, Any]) -> None:
-        due = began + i / rate
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        start = time.perf_counter()
-        lags.append((start - due) * 1000)
-        statuses[await client.post(path, body)] += 1
-        latencies.append((time.perf_counter() - start) * 1000)
-
-    await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies)))
-    lags.sort()
-    return time.perf_counter() - began, latencies, statuses, lags[int(len(lags) * 0.99)]
-
-
 async def _warm_up(load: LoadClient, path: str, persons: list[str], first_bill: int) -> str:
     """One second at the rate on persons of its own: the processes open their database
     connections and prepare their statements (the cold start is reported, not measured)."""
-    bodies = [_bill(p, first_bill + i) for i, p in enumerate(persons)]
-    _, latencies, statuses, _ = await _paced(load, path, bodies, 200)
-    latencies.sort()
+    bodies = [(path, _bill(p, first_bill + i)) for i, p in enumerate(persons)]
+    run = await paced(load, bodies, 200)
+    latencies = sorted(run.latencies_ms)
     cold = latencies[int(len(latencies) * 0.99)]
-    return f"a warm-up of {len(bodies)} at the same rate (p99 {cold:.0f} ms, {dict(statuses)})"
+    return f"a warm-up of {len(bodies)} at the same rate (p99 {cold:.0f} ms, {dict(run.statuses)})"
 
 
 async def run(n: int) -> list[Result]:
@@ -240,20 +127,20 @@ async def run(n: int) -> list[Result]:
             cold = await _warm_up(
                 load, "/medical-assistance/settlements", persons[:WARM_UP], 9_000_000
             )
-            bodies = [_bill(p, 1000 + i) for i, p in enumerate(persons[WARM_UP:])]
-            seconds, latencies, statuses, lag = await _paced(
-                load, "/medical-assistance/settlements", bodies, 200
-            )
+            path = "/medical-assistance/settlements"
+            bodies = [(path, _bill(p, 1000 + i)) for i, p in enumerate(persons[WARM_UP:])]
+            run = await paced(load, bodies, 200)
             await load.aclose()
             results.append(
                 Result(
                     "one-stop settlement at 200/s (service)",
                     "bills",
                     len(bodies),
-                    seconds,
-                    latencies_ms=latencies,
-                    notes=f"open loop at 200/s straight to settlement, {_workers()}, after "
-                    f"{cold}; statuses {dict(statuses)}; load generator lag p99 {lag:.0f} ms",
+                    run.seconds,
+                    latencies_ms=run.latencies_ms,
+                    notes=f"open loop at 200/s straight to settlement, {workers()}, after "
+                    f"{cold}; statuses {dict(run.statuses)}; load generator lag p99 "
+                    f"{run.lag_p99_ms:.0f} ms",
                 )
             )
         try:
@@ -297,28 +184,23 @@ async def _burst(url: str, gw_url: str, n: int) -> Result:
             token.raise_for_status()
         bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
         persons = await _seed_ids(url)
-        bodies = [_bill(p, 500_000 + i) for i, p in enumerate(persons[: 400 * 5])]
         load = LoadClient(gw, connections=500, headers=bearer)
         path = "/settlement/medical-assistance/settlements"
+        bodies = [(path, _bill(p, 500_000 + i)) for i, p in enumerate(persons[: 400 * 5])]
         cold = await _warm_up(load, path, persons[-WARM_UP:], 8_000_000)
         await asyncio.sleep(1.5)  # the client's bucket fills up again (200 at 200/s)
-        seconds, latencies, statuses, lag = await _paced(load, path, bodies, 400)
+        run = await paced(load, bodies, 400)
         await load.aclose()
-    five = sum(v for k, v in statuses.items() if k >= 500 or k == 0)
+    five = sum(v for k, v in run.statuses.items() if k >= 500 or k == 0)
     return Result(
         "one-stop 2x burst through the gateway (400/s, limit 200/s)",
         "requests",
         len(bodies),
-        seconds,
-        latencies_ms=latencies,
-        notes=f"{_workers()}, after {cold}; statuses {dict(statuses)}; 5xx or broken: "
-        f"{five}; load generator lag p99 {lag:.0f} ms",
+        run.seconds,
+        latencies_ms=run.latencies_ms,
+        notes=f"{workers()}, after {cold}; statuses {dict(run.statuses)}; 5xx or broken: "
+        f"{five}; load generator lag p99 {run.lag_p99_ms:.0f} ms",
     )
-
-
-def _workers() -> str:
-    count = os.environ.get("LTCI_WORKERS", "1")
-    return f"{count} worker process{'es' if count != '1' else ''} a service"
 
 
 async def _seed_ids(url: str) -> list[str]:

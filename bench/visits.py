@@ -15,14 +15,15 @@ is the full path: validate, load the context, verify, store visit and outbox row
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
 import httpx
+import orjson
 
-from bench.common import Result, fresh_database, served
+from bench.common import Result, fresh_database, served, workers
+from bench.load import LoadClient, Run, closed_loop, paced
 from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.domain.visit_commands import CHINA
 from ltci_care_delivery.entrypoints.consumers import CONSUMERS
@@ -188,57 +189,21 @@ async def _world(
     return provider_id, person_ids, caregiver_ids
 
 
-def _check(responses: list[httpx.Response], expect: int) -> None:
+def _check(run: Run, expect: int) -> None:
+    """Every answer a 2xx and every visit accepted as verified (a failure stops the run)."""
     accepted = 0
-    for r in responses:
-        if r.status_code not in (200, 201):
-            raise RuntimeError(f"visit post failed: {r.status_code} {r.text[:300]}")
-        body = r.json()
+    for raw in run.bodies:
+        body = orjson.loads(raw) if raw else {}
         if "items" in body:
             accepted += sum(
                 i["outcome"] == "accepted" and i["status"] == "verified" for i in body["items"]
             )
-        elif body["outcome"] == "accepted" and body["visit"]["status"] == "verified":
+        elif body.get("outcome") == "accepted" and body["visit"]["status"] == "verified":
             accepted += 1
+    if bad := {k: v for k, v in run.statuses.items() if k not in (200, 201)}:
+        raise RuntimeError(f"visit posts failed: {bad}")
     if accepted != expect:
         raise RuntimeError(f"{accepted} of {expect} visits were accepted as verified")
-
-
-async def _closed_loop(
-    client: httpx.AsyncClient, requests: list[tuple[str, Any]], concurrency: int
-) -> tuple[float, list[float], list[httpx.Response]]:
-    queue = list(reversed(requests))
-    latencies: list[float] = []
-    responses: list[httpx.Response] = []
-
-    async def worker() -> None:
-        while queue:
-            path, body = queue.pop()
-            start = time.perf_counter()
-            responses.append(await client.post(path, json=body))
-            latencies.append((time.perf_counter() - start) * 1000)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - began, latencies, responses
-
-
-async def _paced(
-    client: httpx.AsyncClient, requests: list[tuple[str, Any]], rate: float
-) -> tuple[float, list[float], list[httpx.Response]]:
-    """Open loop: request k starts at k / rate seconds, whatever the earlier ones are doing."""
-    latencies: list[float] = []
-    responses: list[httpx.Response] = []
-
-    async def one(k: int, path: str, body: Any) -> None:
-        await asyncio.sleep(max(0.0, began + k / rate - time.perf_counter()))
-        start = time.perf_counter()
-        responses.append(await client.post(path, json=body))
-        latencies.append((time.perf_counter() - start) * 1000)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(one(k, p, b) for k, (p, b) in enumerate(requests)))
-    return time.perf_counter() - began, latencies, responses
 
 
 def _limits(concurrency: int) -> httpx.Limits:
@@ -257,29 +222,32 @@ async def single(n: int, port: int = 18131, concurrency: int = 32) -> list[Resul
         path = f"/providers/{provider_id}/visits"
         first = [(path, plan.visit(i, persons, caregivers)) for i in range(n)]
         second = [(path, plan.visit(i, persons, caregivers)) for i in range(n, 2 * n)]
-        seconds, latencies, responses = await _closed_loop(client, first, concurrency)
-        _check(responses, n)
+        load = LoadClient(base, connections=max(concurrency, 256))
+        run = await closed_loop(load, first, concurrency)
+        _check(run, n)
         peak = Result(
             "care-delivery: single visit ingest, maximum",
             "visits",
             n,
-            seconds,
-            latencies,
+            run.seconds,
+            run.latencies_ms,
             notes=f"{concurrency} concurrent clients, one visit a request, each verified and "
-            "stored with its outbox row in one transaction; one served process",
+            f"stored with its outbox row in one transaction; {workers()}",
         )
         half = peak.rate / 2
-        seconds, latencies, responses = await _paced(client, second, half)
-        _check(responses, n)
-        paced = Result(
+        run = await paced(load, second, half)
+        await load.aclose()
+        _check(run, n)
+        at_half = Result(
             "care-delivery: single visit ingest, at half the maximum",
             "visits",
             n,
-            seconds,
-            latencies,
-            notes=f"open loop at {half:.0f} visits/s (half the measured maximum)",
+            run.seconds,
+            run.latencies_ms,
+            notes=f"open loop at {half:.0f} visits/s (half the measured maximum); "
+            f"{workers()}; load generator lag p99 {run.lag_p99_ms:.0f} ms",
         )
-    return [peak, paced]
+    return [peak, at_half]
 
 
 async def batch(n: int, port: int = 18132, concurrency: int = 2, size: int = 1000) -> list[Result]:
@@ -288,23 +256,25 @@ async def batch(n: int, port: int = 18132, concurrency: int = 2, size: int = 100
     async with (
         fresh_database("bench_batch") as url,
         served("ltci_care_delivery", "CARE_DELIVERY", port, {"DATABASE_URL": url}) as base,
-        httpx.AsyncClient(base_url=base, timeout=600, limits=_limits(concurrency)) as client,
+        httpx.AsyncClient(base_url=base, timeout=600, limits=_limits(8)) as client,
     ):
         provider_id, persons, caregivers = await _world(client, url, plan)
         path = f"/providers/{provider_id}/visits/batch"
         visits = [plan.visit(i, persons, caregivers) for i in range(n)]
         requests = [(path, {"visits": visits[i : i + size]}) for i in range(0, n, size)]
-        seconds, latencies, responses = await _closed_loop(client, requests, concurrency)
-        _check(responses, n)
+        load = LoadClient(base, connections=concurrency)
+        run = await closed_loop(load, requests, concurrency)
+        await load.aclose()
+        _check(run, n)
     return [
         Result(
             "care-delivery: batch visit ingest",
             "visits",
             n,
-            seconds,
-            latencies,
+            run.seconds,
+            run.latencies_ms,
             notes=f"{size}-visit batches from {concurrency} concurrent clients, each batch "
             "verified and stored (visits, exceptions, outbox rows) in one transaction; "
-            "latencies are per batch",
+            f"latencies are per batch; {workers()}",
         )
     ]

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import (
     Column,
     DateTime,
+    Delete,
     Insert,
     Integer,
     MetaData,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Text,
     Update,
     bindparam,
+    delete,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -61,8 +63,10 @@ class _Statements:
     """The table's statements, built once (per call only their parameters change)."""
 
     claim: Mapping[bool, Insert]  # by is_postgresql
+    claim_many: Mapping[bool, Insert]
     lookup: Select[Any]
     answer: Update
+    release: Delete
 
     @staticmethod
     @functools.cache
@@ -72,7 +76,17 @@ class _Statements:
             pg: insert(table).on_conflict_do_nothing().returning(table.c.key)
             for pg, insert in ((True, pg_insert), (False, sqlite_insert))
         }
-        return _Statements(claim, table.select().where(*where), update(table).where(*where))
+        claim_many = {
+            pg: insert(table).on_conflict_do_nothing().returning(table.c.scope, table.c.key)
+            for pg, insert in ((True, pg_insert), (False, sqlite_insert))
+        }
+        return _Statements(
+            claim,
+            claim_many,
+            table.select().where(*where),
+            update(table).where(*where),
+            delete(table).where(*where),
+        )
 
 
 @dataclass(frozen=True)
@@ -104,24 +118,75 @@ async def run_idempotent(
     ``scope`` names the caller and operation (e.g. ``client-id:POST /persons``) so keys of
     different clients never collide. ``use_case`` returns (status code, JSON-able body).
     """
-    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
-        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+    check_key(key)
     digest = request_hash(body)
     async with uow_factory() as uow:
-        if key is not None and (stored := await _claim(uow, table, scope, key, digest)):
+        if key is not None and (stored := await claim(uow, table, scope, key, digest)):
             return stored
         status, response = await use_case(uow)
         if key is not None:
-            answer = {"status_code": status, "response": orjson.dumps(response).decode()}
-            await uow.session.execute(
-                _Statements.of(table).answer, {**answer, "key_scope": scope, "key_key": key}
-            )
+            await answer(uow, table, [(scope, key, status, response)])
         await uow.commit()
     crash_point("http_after_commit")
     return StoredResponse(status, response, replayed=False)
 
 
-async def _claim(
+async def claim_many(
+    uow: UnitOfWork, table: Table, claims: list[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
+    """Claim several (scope, key, digest) at once (one statement); answers the claimed ones.
+    A key not claimed was used before or is in flight: ``claim`` it on its own to learn how."""
+    if not claims:
+        return set()
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "scope": scope,
+            "key": key,
+            "request_hash": digest,
+            "status_code": 0,
+            "response": "null",
+            "created_at": now,
+        }
+        for scope, key, digest in claims
+    ]
+    statement = _Statements.of(table).claim_many[is_postgresql(uow.session)]
+    return {(r.scope, r.key) for r in await uow.session.execute(statement, rows)}
+
+
+def check_key(key: str | None) -> None:
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
+        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+
+
+async def answer(uow: UnitOfWork, table: Table, answers: list[tuple[str, str, int, Any]]) -> None:
+    """Store the responses (scope, key, status, body) of claimed keys (one executemany)."""
+    if answers:
+        await uow.session.execute(
+            _Statements.of(table).answer,
+            [
+                {
+                    "status_code": status,
+                    "response": orjson.dumps(body).decode(),
+                    "key_scope": scope,
+                    "key_key": key,
+                }
+                for scope, key, status, body in answers
+            ],
+        )
+
+
+async def release(uow: UnitOfWork, table: Table, keys: list[tuple[str, str]]) -> None:
+    """Give claimed keys back (their request failed): as if the claim had been rolled back,
+    while the rest of the transaction commits."""
+    if keys:
+        await uow.session.execute(
+            _Statements.of(table).release,
+            [{"key_scope": scope, "key_key": key} for scope, key in keys],
+        )
+
+
+async def claim(
     uow: UnitOfWork, table: Table, scope: str, key: str, digest: str
 ) -> StoredResponse | None:
     """Insert the key before running the use case (one INSERT ... ON CONFLICT DO NOTHING);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI, Request
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -9,10 +11,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.entrypoints.access import ACCESS
 from ltci_care_delivery.entrypoints.api import routers
+from ltci_care_delivery.entrypoints.api_visits import visit_answer
 from ltci_care_delivery.entrypoints.consumers import CONSUMERS
+from ltci_care_delivery.service_layer.single_visits import SingleVisits
 from ltci_care_delivery.settings import Settings
 from ltci_shared.auth import protect
 from ltci_shared.errors import problem
+from ltci_shared.group_commit import GroupCommit
 from ltci_shared.ids import PiiCipher
 from ltci_shared.messaging.inprocess import InProcessBus
 from ltci_shared.policy import PolicyBook
@@ -34,6 +39,19 @@ def create_app(
         app.state.cipher = PiiCipher.from_secrets(
             settings.pii_encryption_key, settings.pii_lookup_key
         )
+        app.state.single_visits = GroupCommit(
+            SingleVisits(
+                runtime=lambda: app.state.runtime,
+                book=app.state.policy,
+                skew=timedelta(seconds=settings.clock_skew_seconds),
+                render=visit_answer,
+            ),
+            max_batch=settings.visit_group_max,
+            lanes=settings.visit_group_lanes,
+        )
+
+    async def on_shutdown(app: FastAPI) -> None:
+        await app.state.single_visits.aclose()
 
     app = service_app(
         package="ltci_care_delivery",
@@ -44,6 +62,7 @@ def create_app(
         bus=bus,
         migrate=migrate,
         on_startup=on_startup,
+        on_shutdown=on_shutdown,
         title="LTCI care-delivery service",
         description=(
             "Providers (admission, agreements, grading), caregivers (real name, certificates), "

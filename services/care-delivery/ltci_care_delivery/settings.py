@@ -17,3 +17,13 @@ class Settings(ServiceSettings):
     batch_max_bytes: int = Field(
         default=4_000_000, ge=10_000, le=50_000_000, description="largest visit-batch body"
     )
+    visit_group_max: int = Field(
+        default=200,
+        ge=1,
+        le=1000,
+        description="single visits (one a request) arriving together share one transaction, "
+        "at most this many (1: every request its own transaction)",
+    )
+    visit_group_lanes: int = Field(
+        default=2, ge=1, le=16, description="transactions of grouped single visits at once"
+    )

@@ -37,11 +37,14 @@ from ltci_care_delivery.entrypoints.views import (
     dump,
 )
 from ltci_care_delivery.service_layer import corrections, ingest, review
+from ltci_care_delivery.service_layer.single_visits import SingleVisit
 from ltci_care_delivery.settings import Settings
 from ltci_shared.errors import problem_responses
+from ltci_shared.idempotency import check_key
 from ltci_shared.policy import PolicyBook
 from ltci_shared.runtime import ServiceRuntime
 from ltci_shared.uow import UnitOfWork
+from ltci_shared.web import FastJSONResponse
 
 router = APIRouter(tags=["visits"])
 Id = Annotated[str | None, Query(max_length=64)]
@@ -98,28 +101,29 @@ def _item(result: ingest.ItemResult) -> dict[str, Any]:
 async def log_visit(
     provider_id: str,
     cmd: LogVisit,
-    env: Verifying,
     request: Request,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Log one visit, verified on arrival. 201 with the visit (status ``verified``, or
     ``pending``/``refused`` with named exceptions); 200 if the provider's visit id was already
-    logged with the same content. Publishes ServiceVisitLogged."""
+    logged with the same content. Publishes ServiceVisitLogged. Visits arriving at the same
+    moment share one transaction; each is answered once its own is stored."""
+    check_key(key)
+    item = SingleVisit(provider_id, cmd, scope=f"POST {request.url.path}", key=key)
+    result = await request.app.state.single_visits.submit(item)
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return FastJSONResponse(result.body, status_code=result.status_code, headers=headers)
 
-    async def use_case(uow: UnitOfWork) -> tuple[int, Any]:
-        now = datetime.now(UTC)
-        [result] = await ingest.ingest(
-            uow, provider_id, [(0, cmd)], env.book, now=now, clock_skew=env.skew
-        )
-        if result.outcome == "rejected":
-            error = result.errors[0]
-            if error["code"] == "external_visit_id_reused":
-                raise e.VisitIdReused(error["message"])
-            raise e.VisitRejected(error["message"], code=error["code"])
-        status = 201 if result.outcome == "accepted" else 200
-        return status, {"outcome": result.outcome, "visit": dump(VisitView, result.visit or {})}
 
-    return await idempotent(env.rt, request, key, cmd if key is not None else None, use_case)
+def visit_answer(result: ingest.ItemResult) -> tuple[int, Any]:
+    """The single-visit route's (status, body) for an ingested item; raises its problem."""
+    if result.outcome == "rejected":
+        error = result.errors[0]
+        if error["code"] == "external_visit_id_reused":
+            raise e.VisitIdReused(error["message"])
+        raise e.VisitRejected(error["message"], code=error["code"])
+    status = 201 if result.outcome == "accepted" else 200
+    return status, {"outcome": result.outcome, "visit": dump(VisitView, result.visit or {})}
 
 
 @router.post(

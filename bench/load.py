@@ -1,0 +1,163 @@
+"""The load generator every HTTP benchmark uses: a small HTTP/1.1 keep-alive client and the
+closed-loop and open-loop (paced) drivers on top of it.
+
+httpx costs 1-2 ms of CPU a request and its pool slows down with thousands of requests
+waiting, so at a few hundred requests a second it took most of a core of the two and measured
+itself rather than the services; set-up calls still use httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httptools
+import orjson
+
+
+class _Response:
+    """httptools callbacks: the body and whether the server closes the connection."""
+
+    def __init__(self) -> None:
+        self.complete, self.close = False, False
+        self.body = bytearray()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"connection" and value.lower() == b"close":
+            self.close = True
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
+class LoadClient:
+    """POSTs JSON over at most ``connections`` keep-alive HTTP/1.1 connections. ``request``
+    answers (status, body); status 0 is a broken connection or a timeout."""
+
+    def __init__(self, base: str, connections: int, headers: dict[str, str] | None = None):
+        url = urlsplit(base)
+        self._host, self._port = url.hostname or "127.0.0.1", url.port or 80
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        self._head = f"Host: {url.netloc}\r\nContent-Type: application/json\r\n{extra}"
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def post(self, path: str, body: Any, timeout: float = 60.0) -> int:
+        return (await self.request(path, body, timeout))[0]
+
+    async def request(self, path: str, body: Any, timeout: float = 60.0) -> tuple[int, bytes]:
+        data = orjson.dumps(body)
+        head = f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(data)}\r\n\r\n"
+        request = head.encode() + data
+        async with self._slots:
+            try:
+                return await asyncio.wait_for(self._send(request), timeout)
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, httptools.HttpParserError):
+                return 0, b""
+
+    async def _send(self, request: bytes) -> tuple[int, bytes]:
+        """On a kept-alive connection if one is idle; once again on a new connection if the
+        server had closed the idle one (end of stream before any answer, as httpx does)."""
+        while self._idle:
+            conn = self._idle.pop()
+            if conn[0].at_eof():
+                conn[1].close()
+                continue
+            try:
+                return await self._exchange(conn, request)
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial != b"":
+                    raise
+        return await self._exchange(await asyncio.open_connection(self._host, self._port), request)
+
+    async def _exchange(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+    ) -> tuple[int, bytes]:
+        """Send, read the whole answer; the connection is kept unless the server closes it."""
+        reader, writer = conn
+        try:
+            writer.write(request)
+            answer = _Response()
+            parser = httptools.HttpResponseParser(answer)
+            seen = b""
+            while not answer.complete:
+                chunk = await reader.read(65536)
+                if not chunk:
+                    raise asyncio.IncompleteReadError(seen[:1], None)
+                seen = seen or chunk
+                parser.feed_data(chunk)
+        except BaseException:
+            writer.close()
+            raise
+        if answer.close:
+            writer.close()
+        else:
+            self._idle.append(conn)
+        return parser.get_status_code(), bytes(answer.body)
+
+    async def aclose(self) -> None:
+        for _, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
+@dataclass
+class Run:
+    """What a driver measured: wall seconds, per-request latencies (ms), statuses, answers in
+    request order, and the generator's own lag p99 (ms) for paced runs."""
+
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    bodies: list[bytes] = field(default_factory=list)
+    lag_p99_ms: float = 0.0
+
+
+async def closed_loop(client: LoadClient, requests: list[tuple[str, Any]], concurrency: int) -> Run:
+    """``concurrency`` workers, each sending its next request when the previous answered."""
+    queue = list(reversed(list(enumerate(requests))))
+    run = Run(0.0, bodies=[b""] * len(requests))
+
+    async def worker() -> None:
+        while queue:
+            k, (path, body) = queue.pop()
+            start = time.perf_counter()
+            status, run.bodies[k] = await client.request(path, body)
+            run.latencies_ms.append((time.perf_counter() - start) * 1000)
+            run.statuses[status] += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+async def paced(client: LoadClient, requests: list[tuple[str, Any]], rate: float) -> Run:
+    """Open loop: request k leaves at k/rate whatever the earlier ones are doing. Latency runs
+    from the request's actual start; the generator's own lag (start after its due time) is
+    reported as its 99th percentile, so a generator that fell behind is visible."""
+    run = Run(0.0, bodies=[b""] * len(requests))
+    lags: list[float] = []
+    began = time.perf_counter()
+
+    async def one(k: int, path: str, body: Any) -> None:
+        due = began + k / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        start = time.perf_counter()
+        lags.append((start - due) * 1000)
+        status, run.bodies[k] = await client.request(path, body)
+        run.latencies_ms.append((time.perf_counter() - start) * 1000)
+        run.statuses[status] += 1
+
+    await asyncio.gather(*(one(k, p, b) for k, (p, b) in enumerate(requests)))
+    run.seconds = time.perf_counter() - began
+    lags.sort()
+    run.lag_p99_ms = lags[int(len(lags) * 0.99)] if lags else 0.0
+    return run
