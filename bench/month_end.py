@@ -12,6 +12,7 @@ import random
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -130,6 +131,21 @@ async def _sleep() -> None:
     await asyncio.sleep(0.5)
 
 
+def _reconciled(trial: dict[str, Any]) -> str:
+    """The trial balance checked to the fen: debits equal credits, and every fund's accounts
+    sum to zero (a failure stops the benchmark: a fast wrong ledger is not a result)."""
+    funds: dict[str, Decimal] = {}
+    for row in trial["rows"]:
+        funds[row["fund"]] = funds.get(row["fund"], Decimal(0)) + Decimal(row["balance"])
+    if not trial["balanced"] or any(funds.values()):
+        raise RuntimeError(f"the trial balance does not reconcile: {trial}")
+    return (
+        f"trial balance reconciled to the fen: {len(trial['rows'])} accounts in "
+        f"{len(funds)} funds, debits = credits = {trial['total_debits']}, every fund nets "
+        f"0.00; ledger hash {trial['ledger_hash'][:16]}"
+    )
+
+
 async def run(n: int, port: int = 18104) -> list[Result]:
     rows = city(n)
     async with (
@@ -150,7 +166,7 @@ async def run(n: int, port: int = 18104) -> list[Result]:
     notes = (
         f"{len(rows['insured_persons'])} persons, 200 providers; COPY set-up {load_s:.1f}s; "
         f"first run {first}; rerun created {second.get('entries_created')} entries in "
-        f"{rerun_s:.1f}s; trial balance {str(trial)[:300]}"
+        f"{rerun_s:.1f}s; {_reconciled(trial)}"
     )
     result = Result("settlement: month-end run", "visits", n, first_s, notes=notes)
     return [result]

@@ -237,22 +237,35 @@ class Fuzzer:
             case.validate_response(response, checks=CHECKS)
 
 
+def identities(
+    seed: Seed,
+    admin: str,
+    tpa_b: str,
+    provider_b: str | None = None,
+    access: AccessTable | None = None,
+) -> Fuzzer:
+    """The admin and the foreign clients (a TPA of region B, provider B) of these tokens."""
+    _PLANTED.update(seed.resident_ids)
+    return Fuzzer(
+        seed,
+        identity("admin", "admin", admin, {}),
+        identity("tpa of region B", "tpa", tpa_b, seed.guarded),
+        None
+        if provider_b is None
+        else identity("provider B", "provider", provider_b, seed.provider_a),
+        access,
+    )
+
+
 def service_identities(
     seed: Seed, access: AccessTable, tpa_regions: Sequence[str] = (OTHER_CITY,)
 ) -> Fuzzer:
     """The admin and the foreign clients of a service behind ``auth_mode="required"``."""
-    _PLANTED.update(seed.resident_ids)
-    tpa = SIGNER.token("tpa", regions=list(tpa_regions))
-    return Fuzzer(
+    return identities(
         seed,
-        identity("admin", "admin", SIGNER.token("admin"), {}),
-        identity("tpa of region B", "tpa", tpa, seed.guarded),
-        identity(
-            "provider B",
-            "provider",
-            SIGNER.token("provider", provider_id=seed.provider_b),
-            seed.provider_a,
-        ),
+        SIGNER.token("admin"),
+        SIGNER.token("tpa", regions=list(tpa_regions)),
+        SIGNER.token("provider", provider_id=seed.provider_b),
         access,
     )
 
@@ -322,15 +335,22 @@ def _fuzz(strategy: st.SearchStrategy[Any], fuzzer: Fuzzer, examples: int) -> No
 
 
 @contextmanager
-def serving(app: FastAPI, seed: Seed, *, verifier: bool = True) -> Iterator[BaseSchema]:
-    """The app's own OpenAPI document with the seeded pools, the app reached over ASGI (it is
-    started on the first request); stopped at the end, before its database is dropped.
-    ``verifier``: the app checks tokens of the tests' signing key (every service but the
-    gateway, which issues its own)."""
+def serving(
+    app: FastAPI,
+    seed: Seed,
+    *,
+    verifier: bool = True,
+    document: Mapping[str, Any] | None = None,
+) -> Iterator[BaseSchema]:
+    """The app's own OpenAPI document (or ``document``) with the seeded pools, the app reached
+    over ASGI (it is started on the first request); stopped at the end, before its database
+    is dropped. ``verifier``: the app checks tokens of the tests' signing key (every service
+    but the gateway, which issues its own)."""
     if verifier:
         app.state.token_verifier = SIGNER.verifier()
     try:
-        schema = schemathesis.openapi.from_dict(app.openapi(), config=CONFIG)
+        spec = dict(document) if document is not None else app.openapi()
+        schema = schemathesis.openapi.from_dict(spec, config=CONFIG)
         schema.app = app
         install_hooks(schema, seed.pools)
         yield schema

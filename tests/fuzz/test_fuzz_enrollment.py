@@ -13,14 +13,12 @@ from ltci_enrollment.entrypoints.access import ACCESS
 from ltci_enrollment.settings import EnrollmentSettings
 from ltci_shared.testing.fixtures import CreateDb
 
+from .seeds import enroll_persons
 from .support import (
-    HOME_COUNTY,
-    OTHER_COUNTY,
     REGIONS,
     Seed,
     fuzz_operations,
     post,
-    resident_id,
     seeding,
     service_identities,
     serving,
@@ -34,33 +32,13 @@ async def enrollment_seed(new_pg_database: CreateDb) -> Seed:
     seed = Seed(await new_pg_database())
     app = create_app(EnrollmentSettings(database_url=seed.url), migrate=True)
     async with seeding(app) as client:
-        for n, (region, guarded) in enumerate(
-            [(HOME_COUNTY, True), (OTHER_COUNTY, False), (OTHER_COUNTY, False)]
-        ):
-            rid = resident_id(f"{region}1950010{n + 1}00{n}")
-            seed.resident_ids.append(rid)
-            person = await post(
-                client,
-                "/persons",
-                {
-                    "resident_id": rid,
-                    "name": f"参保人{n}",
-                    "region_code": region,
-                    "scheme": "resident",
-                    "valid_from": "2026-01-01",
-                },
-            )
-            pid = person["person_id"]
-            seed.add("person_id", pid, guarded="a person of region A" if guarded else None)
+        for pid in await enroll_persons(client, seed):
             assigned = await post(
                 client,
                 f"/persons/{pid}/assistance-categories",
                 {"category": "dibao", "valid_from": "2026-01-01", "source": "民政局名单"},
             )
             seed.add("assignment_id", assigned["assignment_id"])
-    for rid in seed.resident_ids:
-        seed.add("resident_id", rid)
-        seed.add("person_id", rid)  # a client confusing the two ids: never echoed in full
     for region in REGIONS:
         seed.add("region_code", region)
     return seed

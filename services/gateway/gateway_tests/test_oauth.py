@@ -67,6 +67,23 @@ async def test_bad_token_requests_are_problems_with_an_oauth_error(
     assert response.json()["error"] == error
 
 
+@pytest.mark.parametrize(
+    "credentials",
+    [b"Basic \xe9\xe9", b"Basic %%%", b"Basic " + base64.b64encode(b"\xff:\xfe")],
+)
+async def test_malformed_basic_credentials_are_an_invalid_client(
+    gateway: httpx.AsyncClient, credentials: bytes
+) -> None:
+    """Non-ASCII (a header arrives as latin-1), not base64, not UTF-8: 401, never a 500."""
+    response = await gateway.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": credentials},
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
+
+
 async def test_the_token_endpoint_wants_a_form_not_json(gateway: httpx.AsyncClient) -> None:
     response = await gateway.post(
         "/oauth/token", json={"grant_type": "client_credentials", "client_id": "admin"}

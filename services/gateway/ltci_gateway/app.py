@@ -19,7 +19,7 @@ from ltci_gateway.adapters.upstream import Upstreams
 from ltci_gateway.domain.ratelimit import MemoryBuckets
 from ltci_gateway.entrypoints import admin_api, docs, oauth_api, proxy
 from ltci_gateway.entrypoints.security import BodyLimit, install_problem_headers
-from ltci_gateway.service_layer.clients import bootstrap_admin
+from ltci_gateway.service_layer.clients import ClientExists, bootstrap_admin
 from ltci_gateway.service_layer.directory import ClientDirectory
 from ltci_gateway.service_layer.keyring import KeyRing
 from ltci_gateway.settings import Settings
@@ -72,14 +72,15 @@ def create_app(
 
 async def _bootstrap(runtime: ServiceRuntime, settings: Settings) -> None:
     """The admin client. Worker processes starting together (``serve --workers N``) may race
-    to create it: the one that loses finds it on its second try."""
+    to create it: the one that loses (at its insert, or seeing it made between its first look
+    and its insert) finds it on its second try."""
     for attempt in (1, 2):
         try:
             async with runtime.uow() as uow:
                 await bootstrap_admin(uow, settings)
                 await uow.commit()
             return
-        except IntegrityError:
+        except (IntegrityError, ClientExists):
             if attempt == 2:
                 raise
 

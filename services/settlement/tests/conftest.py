@@ -14,24 +14,17 @@ from ltci_settlement.app import create_app
 from ltci_settlement.settings import Settings
 from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.envelope import Envelope
-from ltci_shared.messaging.consumer import Outcome
-from ltci_shared.messaging.message import Message
+
+from .support import feed
 
 
 class Harness:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.consumer = app.state.runtime.event_consumers[0]
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s")
 
     async def feed(self, *events: IntegrationEvent) -> list[Envelope]:
-        out = []
-        for event in events:
-            envelope = Envelope.wrap(event)
-            message = Message(f"ltci.{type(event).producer}.events", event.key, envelope.to_bytes())
-            assert await self.consumer.handle(message) == Outcome.APPLIED
-            out.append(envelope)
-        return out
+        return await feed(self.app, *events)
 
     async def month_end(
         self, period: str = "2026-03", region: str = "320900", key: str | None = None

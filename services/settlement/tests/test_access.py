@@ -15,10 +15,9 @@ from ltci_settlement.app import create_app
 from ltci_settlement.entrypoints.access import ACCESS
 from ltci_settlement.settings import Settings
 from ltci_shared.auth.matrix import TokenSigner, role_matrix, undeclared
-from ltci_shared.events.contracts import PersonEnrolled
-from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.consumer import Outcome
-from ltci_shared.messaging.message import Message
+
+from .support import message, person
 
 SIGNER = TokenSigner()
 QUERY = "region_code=320900&provider_id=prov-1&year=2026&period=2026-03&fund=ltci&account=fund"
@@ -59,17 +58,9 @@ async def test_every_role_against_every_endpoint(app: object, secured: httpx.Asy
 async def test_a_tpa_reads_persons_of_its_regions_only(
     app: object, secured: httpx.AsyncClient
 ) -> None:
-    event = PersonEnrolled(
-        person_id="p-1",
-        region_code="320902",
-        scheme="resident",
-        valid_from=date(2026, 1, 1),
-        birth_date=date(1950, 1, 1),
-        sex="F",
-    )
-    message = Message("ltci.enrollment.events", event.key, Envelope.wrap(event).to_bytes())
+    event = person("p-1", "resident", valid_from=date(2026, 1, 1), birth_date=date(1950, 1, 1))
     consumer = app.state.runtime.event_consumers[0]  # type: ignore[attr-defined]
-    assert await consumer.handle(message) == Outcome.APPLIED
+    assert await consumer.handle(message(event)) == Outcome.APPLIED
     path = "/read-models/insured-persons/p-1"
     assert (await secured.get(path, headers=_as("tpa", regions=["320900"]))).status_code == 200
     other = await secured.get(path, headers=_as("tpa", regions=["320500"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from ltci_settlement.app import create_app
 from ltci_settlement.settings import Settings
 from ltci_shared.events.contracts import (
     EnrollmentEnded,
-    PersonEnrolled,
     ServiceVisitLogged,
     VisitCorrected,
 )
@@ -25,6 +24,8 @@ from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.consumer import Outcome
 from ltci_shared.messaging.inprocess import SqlDeadLetterSink
 from ltci_shared.messaging.message import Message
+
+from .support import message, person, visit_fields
 
 
 @pytest.fixture(params=["postgres", "sqlite"])
@@ -39,17 +40,12 @@ async def app(request: pytest.FixtureRequest, new_pg_database, tmp_path: Path) -
         yield application
 
 
-def _message(event: PersonEnrolled | EnrollmentEnded) -> Message:
-    return Message("ltci.enrollment.events", event.key, Envelope.wrap(event).to_bytes())
-
-
 async def test_enrolment_then_ending_is_reflected_and_duplicates_are_ignored(app) -> None:
     consumer = app.state.runtime.event_consumers[0]
-    enrolled = _message(
-        PersonEnrolled(
-            person_id="p-9",
-            region_code="320900",
-            scheme="employee",
+    enrolled = message(
+        person(
+            "p-9",
+            region="320900",
             valid_from=date(2026, 1, 1),
             birth_date=date(1950, 1, 1),
             sex="M",
@@ -57,7 +53,7 @@ async def test_enrolment_then_ending_is_reflected_and_duplicates_are_ignored(app
     )
     assert await consumer.handle(enrolled) == Outcome.APPLIED
     assert await consumer.handle(enrolled) == Outcome.DUPLICATE
-    ended = _message(
+    ended = message(
         EnrollmentEnded(
             person_id="p-9",
             region_code="320900",
@@ -86,23 +82,9 @@ async def test_a_visit_and_its_corrections_are_successive_revisions(app) -> None
     """Logged: revision 1; each correction replaces the state as the next revision (one
     upsert statement on both databases); a duplicate delivery changes nothing."""
     consumer = app.state.runtime.event_consumers[0]
-    begin = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    state = {
-        "visit_id": "v-1",
-        "provider_id": "prov-1",
-        "person_id": "p-1",
-        "caregiver_id": "cg-1",
-        "plan_id": "plan-1",
-        "region_code": "320902",
-        "service_form": "home_visit",
-        "service_date": date(2026, 3, 2),
-        "begin_at": begin,
-        "end_at": begin + timedelta(hours=1),
-        "duration_minutes": 60,
-        "items": ["ADL01"],
-    }
+    state = _state("v-1", ["ADL01"], date(2026, 3, 2))
     logged = ServiceVisitLogged(**state, verified=False, exceptions=["face_match_low"])
-    first = Message("ltci.care-delivery.events", logged.key, Envelope.wrap(logged).to_bytes())
+    first = message(logged)
     assert await consumer.handle(first) == Outcome.APPLIED
     assert await consumer.handle(first) == Outcome.DUPLICATE
     for n, items in ((2, ["ADL01", "ADL02"]), (3, ["ADL02"])):
@@ -112,8 +94,7 @@ async def test_a_visit_and_its_corrections_are_successive_revisions(app) -> None
             reason_code="verified_by_phone",
             corrected_at=datetime(2026, 3, 3, tzinfo=UTC),
         )
-        msg = Message("ltci.care-delivery.events", fixed.key, Envelope.wrap(fixed).to_bytes())
-        assert await consumer.handle(msg) == Outcome.APPLIED
+        assert await consumer.handle(message(fixed)) == Outcome.APPLIED
         async with app.state.runtime.uow() as uow:
             row = (
                 await uow.session.execute(select(visits).where(visits.c.visit_id == "v-1"))
@@ -122,22 +103,12 @@ async def test_a_visit_and_its_corrections_are_successive_revisions(app) -> None
         assert row.exceptions == [] and row.region_code == "320900"
 
 
-def _state(visit_id: str, items: list[str]) -> dict[str, Any]:
-    begin = datetime(2026, 4, 6, 9, tzinfo=UTC)
-    return {
-        "visit_id": visit_id,
-        "provider_id": "prov-1",
-        "person_id": "p-1",
-        "caregiver_id": "cg-1",
-        "plan_id": "plan-1",
-        "region_code": "320902",
-        "service_form": "home_visit",
-        "service_date": date(2026, 4, 6),
-        "begin_at": begin,
-        "end_at": begin + timedelta(hours=1),
-        "duration_minutes": 60,
-        "items": items,
-    }
+def _state(visit_id: str, items: list[str], day: date = date(2026, 4, 6)) -> dict[str, Any]:
+    """prov-1's hour-long visit to p-1 under plan-1, as a logged or corrected visit carries it."""
+    fields = visit_fields(
+        visit_id, "p-1", day, 60, provider="prov-1", plan_id="plan-1", items=items
+    )
+    return {**fields, "duration_minutes": 60}
 
 
 def _corrected(visit_id: str, items: list[str]) -> VisitCorrected:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_assessment.adapters.pagination import Rows, fetch_page
 from ltci_assessment.adapters.tables import (
     applications,
     assessments,
@@ -19,6 +18,7 @@ from ltci_assessment.adapters.tables import (
     transitions,
 )
 from ltci_assessment.domain.lifecycle import OPEN
+from ltci_shared.pagination import Rows, fetch_page
 
 
 class ApplicationRepository:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_assessment.adapters.pagination import Rows, fetch_page
 from ltci_assessment.adapters.tables import eligibilities
+from ltci_shared.pagination import Rows, fetch_page
 
 t = eligibilities
 

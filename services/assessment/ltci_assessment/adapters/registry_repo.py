@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_assessment.adapters.pagination import Rows, fetch_page
 from ltci_assessment.adapters.tables import assessor_qualifications, assessors, organisations
+from ltci_shared.pagination import Rows, fetch_page
 
 
 def _valid_on(table: Any, day: date) -> Any:

@@ -8,11 +8,11 @@ from typing import Any
 from ltci_assessment import views as v
 from ltci_assessment.adapters.applications_repo import ApplicationRepository
 from ltci_assessment.adapters.eligibility_repo import EligibilityRepository
-from ltci_assessment.adapters.pagination import Rows
 from ltci_assessment.adapters.persons_repo import PersonRepository
 from ltci_assessment.domain.membership import period_on
 from ltci_assessment.service_layer.history import ApplicationNotFound
 from ltci_shared.errors import NotFound
+from ltci_shared.pagination import Rows
 from ltci_shared.uow import UnitOfWork
 
 

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import (
     family_care_certifications,
     family_caregivers,
     ratings,
 )
+from ltci_shared.pagination import Rows, fetch_page
 
 fc, cert, r = family_caregivers.c, family_care_certifications.c, ratings.c
 
@@ -45,13 +45,13 @@ class FamilyCaregiverRepository:
             .values(**values)
         )
 
-    async def search(
-        self, *, person_id: str | None, after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, *, person_id: str | None, cursor: str | None, limit: int) -> Rows:
         query = select(family_caregivers)
         if person_id is not None:
             query = query.where(fc.person_id == person_id)
-        return await page(self._session, query, fc.family_caregiver_id, after, limit)
+        return await fetch_page(
+            self._session, query, fc.family_caregiver_id, limit=limit, cursor=cursor
+        )
 
 
 class CertificationRepository:
@@ -67,14 +67,14 @@ class CertificationRepository:
     async def add(self, values: dict[str, Any]) -> None:
         await self._session.execute(family_care_certifications.insert().values(**values))
 
-    async def search(
-        self, filters: dict[str, Any], after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, filters: dict[str, Any], cursor: str | None, limit: int) -> Rows:
         query = select(family_care_certifications)
         for name in ("plan_id", "person_id", "provider_id", "period"):
             if filters.get(name) is not None:
                 query = query.where(cert[name] == filters[name])
-        return await page(self._session, query, cert.certification_id, after, limit)
+        return await fetch_page(
+            self._session, query, cert.certification_id, limit=limit, cursor=cursor
+        )
 
 
 class RatingRepository:
@@ -92,13 +92,11 @@ class RatingRepository:
     async def add(self, values: dict[str, Any]) -> None:
         await self._session.execute(ratings.insert().values(**values))
 
-    async def search(
-        self, filters: dict[str, Any], after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, filters: dict[str, Any], cursor: str | None, limit: int) -> Rows:
         query = select(ratings)
         for name in ("provider_id", "person_id", "visit_id", "period"):
             if filters.get(name) is not None:
                 query = query.where(r[name] == filters[name])
         if filters.get("complaints_only"):
             query = query.where(r.complaint_code.is_not(None))
-        return await page(self._session, query, r.rating_id, after, limit)
+        return await fetch_page(self._session, query, r.rating_id, limit=limit, cursor=cursor)

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import care_plans, device_rentals, stays
+from ltci_shared.pagination import Rows, fetch_page
 
 OPEN = ("active", "paused")
 
@@ -80,9 +80,9 @@ class PlanRepository:
         person_id: str | None,
         provider_id: str | None,
         status: str | None,
-        after: str | None,
+        cursor: str | None,
         limit: int,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Rows:
         p, query = care_plans.c, select(care_plans)
         for column, value in (
             (p.person_id, person_id),
@@ -91,7 +91,7 @@ class PlanRepository:
         ):
             if value is not None:
                 query = query.where(column == value)
-        return await page(self._session, query, p.plan_id, after, limit)
+        return await fetch_page(self._session, query, p.plan_id, limit=limit, cursor=cursor)
 
 
 class StayRepository:
@@ -142,13 +142,11 @@ class StayRepository:
             out[row.person_id].append((row.admitted_on, row.discharged_on))
         return out
 
-    async def search(
-        self, *, person_id: str | None, after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, *, person_id: str | None, cursor: str | None, limit: int) -> Rows:
         query = select(stays)
         if person_id is not None:
             query = query.where(stays.c.person_id == person_id)
-        return await page(self._session, query, stays.c.stay_id, after, limit)
+        return await fetch_page(self._session, query, stays.c.stay_id, limit=limit, cursor=cursor)
 
 
 class RentalRepository:
@@ -175,11 +173,11 @@ class RentalRepository:
         return _one((await self._session.execute(query.limit(1))).first())
 
     async def search(
-        self, *, person_id: str | None, status: str | None, after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+        self, *, person_id: str | None, status: str | None, cursor: str | None, limit: int
+    ) -> Rows:
         r, query = device_rentals.c, select(device_rentals)
         if person_id is not None:
             query = query.where(r.person_id == person_id)
         if status is not None:
             query = query.where(r.status == status)
-        return await page(self._session, query, r.rental_id, after, limit)
+        return await fetch_page(self._session, query, r.rental_id, limit=limit, cursor=cursor)

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import agreements, caregivers, employments, providers
+from ltci_shared.pagination import Rows, fetch_page
 
 
 def _one(row: Any) -> dict[str, Any] | None:
@@ -49,11 +49,11 @@ class ProviderRepository:
         self,
         *,
         status: str | None,
-        after: str | None,
+        cursor: str | None,
         limit: int,
         region_code: str | None = None,
         region_codes: Collection[str] | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Rows:
         query = select(providers)
         if status is not None:
             query = query.where(providers.c.status == status)
@@ -61,7 +61,9 @@ class ProviderRepository:
             query = query.where(providers.c.region_code == region_code)
         if region_codes is not None:
             query = query.where(providers.c.region_code.in_(list(region_codes)))
-        return await page(self._session, query, providers.c.provider_id, after, limit)
+        return await fetch_page(
+            self._session, query, providers.c.provider_id, limit=limit, cursor=cursor
+        )
 
     async def add_agreement(self, values: dict[str, Any]) -> None:
         await self._session.execute(agreements.insert().values(**values))
@@ -136,9 +138,7 @@ class CaregiverRepository:
             .values(**values)
         )
 
-    async def search(
-        self, *, provider_id: str | None, after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, *, provider_id: str | None, cursor: str | None, limit: int) -> Rows:
         query = select(caregivers)
         if provider_id is not None:
             query = query.where(
@@ -148,4 +148,6 @@ class CaregiverRepository:
                     )
                 )
             )
-        return await page(self._session, query, caregivers.c.caregiver_id, after, limit)
+        return await fetch_page(
+            self._session, query, caregivers.c.caregiver_id, limit=limit, cursor=cursor
+        )

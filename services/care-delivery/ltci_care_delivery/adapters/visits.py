@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ltci_care_delivery.adapters.paging import page
 from ltci_care_delivery.adapters.tables import visit_audit, visit_exceptions, visits
 from ltci_shared.bulk import insert_many
+from ltci_shared.pagination import Rows, fetch_page
 
 COUNTED = ("verified", "pending")  # use a plan's quota
 PRESENT = ("verified", "pending", "refused")  # place the caregiver somewhere
@@ -60,9 +60,7 @@ class VisitRepository:
             update(visits).where(visits.c.visit_id == visit_id).values(**values)
         )
 
-    async def search(
-        self, filters: dict[str, Any], after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    async def search(self, filters: dict[str, Any], cursor: str | None, limit: int) -> Rows:
         v, query = visits.c, select(visits)
         for name in ("provider_id", "person_id", "caregiver_id", "status"):
             if filters.get(name) is not None:
@@ -71,7 +69,7 @@ class VisitRepository:
             query = query.where(v.service_date >= filters["service_date_from"])
         if filters.get("service_date_to") is not None:
             query = query.where(v.service_date <= filters["service_date_to"])
-        return await page(self._session, query, v.visit_id, after, limit)
+        return await fetch_page(self._session, query, v.visit_id, limit=limit, cursor=cursor)
 
     # --- exceptions and audit -------------------------------------------------------------
 
@@ -102,8 +100,8 @@ class VisitRepository:
             )
 
     async def list_exceptions(
-        self, filters: dict[str, Any], after: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
+        self, filters: dict[str, Any], cursor: str | None, limit: int
+    ) -> Rows:
         e, v = visit_exceptions.c, visits.c
         query = select(
             visit_exceptions,
@@ -116,7 +114,7 @@ class VisitRepository:
         for name in ("provider_id", "status", "code"):
             if filters.get(name) is not None:
                 query = query.where(e[name] == filters[name])
-        return await page(self._session, query, e.exception_id, after, limit)
+        return await fetch_page(self._session, query, e.exception_id, limit=limit, cursor=cursor)
 
     async def add_audit(self, values: dict[str, Any]) -> None:
         await self._session.execute(visit_audit.insert().values(**values))

@@ -9,10 +9,6 @@ class PayloadTooLarge(DomainError):
     status, name, title = 413, "payload_too_large", "Payload too large"
 
 
-class InvalidCursor(InvalidInput):
-    name, title = "invalid_cursor", "Invalid cursor"
-
-
 class ProviderNotFound(NotFound):
     name, title = "provider_not_found", "Provider not found"
 

@@ -23,7 +23,6 @@ from ltci_care_delivery.entrypoints.common import (
     IdempotencyKey,
     Limit,
     Page,
-    after,
     idempotent,
     today,
 )
@@ -115,7 +114,7 @@ async def list_plans(
             person_id=person_id,
             provider_id=provider_id,
             status=status,
-            after=after(cursor),
+            cursor=cursor,
             limit=limit,
         )
     return {"items": [dump(PlanView, p) for p in items], "next_cursor": nxt}
@@ -169,7 +168,7 @@ async def list_stays(
 ) -> Any:
     async with rt.uow() as uow:
         items, nxt = await StayRepository(uow.session).search(
-            person_id=person_id, after=after(cursor), limit=limit
+            person_id=person_id, cursor=cursor, limit=limit
         )
     return {"items": [dump(StayView, s) for s in items], "next_cursor": nxt}
 
@@ -235,6 +234,6 @@ async def list_rentals(
 ) -> Any:
     async with rt.uow() as uow:
         items, nxt = await RentalRepository(uow.session).search(
-            person_id=person_id, status=status, after=after(cursor), limit=limit
+            person_id=person_id, status=status, cursor=cursor, limit=limit
         )
     return {"items": [dump(RentalView, r) for r in items], "next_cursor": nxt}

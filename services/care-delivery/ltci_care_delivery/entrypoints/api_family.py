@@ -22,7 +22,6 @@ from ltci_care_delivery.entrypoints.common import (
     IdempotencyKey,
     Limit,
     Page,
-    after,
     idempotent,
     today,
 )
@@ -103,7 +102,7 @@ async def list_family_caregivers(
     """Family caregivers, optionally of one person; oldest first."""
     async with rt.uow() as uow:
         items, nxt = await FamilyCaregiverRepository(uow.session).search(
-            person_id=person_id, after=after(cursor), limit=limit
+            person_id=person_id, cursor=cursor, limit=limit
         )
     return {"items": [dump(FamilyCaregiverView, x) for x in items], "next_cursor": nxt}
 
@@ -159,6 +158,6 @@ async def list_certifications(
     filters = {"plan_id": plan_id, "person_id": person_id, "provider_id": provider_id}
     async with rt.uow() as uow:
         items, nxt = await CertificationRepository(uow.session).search(
-            {**filters, "period": period}, after(cursor), limit
+            {**filters, "period": period}, cursor, limit
         )
     return {"items": [dump(CertificationView, x) for x in items], "next_cursor": nxt}

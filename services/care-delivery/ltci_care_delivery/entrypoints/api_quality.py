@@ -20,7 +20,6 @@ from ltci_care_delivery.entrypoints.common import (
     IdempotencyKey,
     Limit,
     Page,
-    after,
     idempotent,
     today,
 )
@@ -92,7 +91,7 @@ async def list_ratings(
         "complaints_only": complaints_only,
     }
     async with rt.uow() as uow:
-        items, nxt = await RatingRepository(uow.session).search(filters, after(cursor), limit)
+        items, nxt = await RatingRepository(uow.session).search(filters, cursor, limit)
     return {"items": [dump(RatingView, x) for x in items], "next_cursor": nxt}
 
 
@@ -125,7 +124,7 @@ async def list_scorecards(
         providers, nxt = await ProviderRepository(uow.session).search(
             status=None,
             region_codes=quality.regions(book, region_code),
-            after=after(cursor),
+            cursor=cursor,
             limit=limit,
         )
         cards = await quality.scorecards(uow, [p["provider_id"] for p in providers], period)

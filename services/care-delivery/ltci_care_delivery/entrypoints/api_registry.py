@@ -27,7 +27,6 @@ from ltci_care_delivery.entrypoints.common import (
     IdempotencyKey,
     Limit,
     Page,
-    after,
     idempotent,
     today,
 )
@@ -187,7 +186,7 @@ async def list_providers(
     """Providers, filtered by status and region, oldest first."""
     async with rt.uow() as uow:
         items, nxt = await ProviderRepository(uow.session).search(
-            status=status, region_code=region_code, after=after(cursor), limit=limit
+            status=status, region_code=region_code, cursor=cursor, limit=limit
         )
     return {"items": [dump(ProviderView, p) for p in items], "next_cursor": nxt}
 
@@ -303,6 +302,6 @@ async def list_caregivers(
     """Caregivers, optionally only those working for a provider."""
     async with rt.uow() as uow:
         items, nxt = await CaregiverRepository(uow.session).search(
-            provider_id=provider_id, after=after(cursor), limit=limit
+            provider_id=provider_id, cursor=cursor, limit=limit
         )
     return {"items": [dump(CaregiverView, c) for c in items], "next_cursor": nxt}

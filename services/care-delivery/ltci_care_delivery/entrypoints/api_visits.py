@@ -24,7 +24,6 @@ from ltci_care_delivery.entrypoints.common import (
     IdempotencyKey,
     Limit,
     Page,
-    after,
     idempotent,
 )
 from ltci_care_delivery.entrypoints.views import (
@@ -185,7 +184,7 @@ async def list_visits(
         "service_date_to": service_date_to,
     }
     async with rt.uow() as uow:
-        items, nxt = await VisitRepository(uow.session).search(filters, after(cursor), limit)
+        items, nxt = await VisitRepository(uow.session).search(filters, cursor, limit)
     return {"items": [dump(VisitView, v) for v in items], "next_cursor": nxt}
 
 
@@ -261,9 +260,7 @@ async def list_exceptions(
     """The exception queue: unresolved (``open``) exceptions by default, oldest first."""
     filters = {"provider_id": provider_id, "status": status, "code": code}
     async with rt.uow() as uow:
-        items, nxt = await VisitRepository(uow.session).list_exceptions(
-            filters, after(cursor), limit
-        )
+        items, nxt = await VisitRepository(uow.session).list_exceptions(filters, cursor, limit)
     return {"items": [dump(ExceptionView, x) for x in items], "next_cursor": nxt}
 
 

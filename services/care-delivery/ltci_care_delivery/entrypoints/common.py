@@ -10,7 +10,6 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from ltci_care_delivery.domain.ids import decode_cursor
 from ltci_care_delivery.domain.visit_commands import CHINA
 from ltci_care_delivery.settings import Settings
 from ltci_shared.idempotency import run_idempotent
@@ -46,10 +45,6 @@ Limit = Annotated[int, Query(ge=1, le=200, description="page size (at most 200)"
 Cursor = Annotated[
     str | None, Query(max_length=200, description="next_cursor of the previous page")
 ]
-
-
-def after(cursor: str | None) -> str | None:
-    return decode_cursor(cursor)
 
 
 def today() -> date:

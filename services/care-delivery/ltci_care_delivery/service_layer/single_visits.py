@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy.exc import IntegrityError
 
@@ -30,9 +30,9 @@ from ltci_shared.runtime import ServiceRuntime
 from ltci_shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-Outcome = StoredResponse | BaseException
+Outcome: TypeAlias = StoredResponse | BaseException
 # the route's (status, body) for an item; raises the item's problem when it was rejected
-Render = Callable[[ingest.ItemResult], tuple[int, Any]]
+Render: TypeAlias = Callable[[ingest.ItemResult], tuple[int, Any]]
 
 
 @dataclass(frozen=True)

@@ -365,3 +365,19 @@ async def test_person_list_filters_and_paginates_with_a_cursor(
     assert len(employees["items"]) == 3
     assert (await client.get("/persons", params={"limit": 100000})).status_code == 422
     assert (await client.get("/persons", params={"cursor": "garbage!"})).status_code == 422
+
+
+async def test_a_list_whose_rows_fill_the_last_page_exactly_ends_without_a_cursor(
+    client: httpx.AsyncClient,
+) -> None:
+    for i in range(4):
+        await enroll(client, resident_id=resident_id(f"32090219800202{i:03d}"))
+    whole = (await client.get("/persons", params={"limit": 4})).json()
+    assert len(whole["items"]) == 4 and whole["next_cursor"] is None
+    first = (await client.get("/persons", params={"limit": 2})).json()
+    assert len(first["items"]) == 2 and first["next_cursor"] is not None
+    params = {"limit": 2, "cursor": first["next_cursor"]}
+    last = (await client.get("/persons", params=params)).json()
+    assert len(last["items"]) == 2 and last["next_cursor"] is None
+    bad = await client.get("/persons", params={"cursor": first["next_cursor"][:-3]})
+    assert bad.status_code == 422 and bad.json()["type"] == "/problems/invalid_cursor"

@@ -14,6 +14,7 @@ from ltci_enrollment.adapters.tables import (
     contribution_charges,
     contribution_receipts,
 )
+from ltci_shared.pagination import Rows, fetch_page
 
 c = contribution_charges.c
 
@@ -38,12 +39,10 @@ class CollectionRepository:
         row = (await self._session.execute(query)).first()
         return dict(row._mapping) if row else None
 
-    async def runs(self, *, after: str | None, limit: int) -> list[dict[str, Any]]:
-        r = collection_runs.c
-        query = select(collection_runs).order_by(r.run_id).limit(limit)
-        if after:
-            query = query.where(r.run_id > after)
-        return [dict(x._mapping) for x in await self._session.execute(query)]
+    async def runs(self, *, cursor: str | None, limit: int) -> Rows:
+        run_id = collection_runs.c.run_id
+        query = select(collection_runs)
+        return await fetch_page(self._session, query, run_id, limit=limit, cursor=cursor)
 
     async def update_run(self, run_id: str, **values: Any) -> None:
         await self._session.execute(
@@ -82,12 +81,10 @@ class CollectionRepository:
         return query
 
     async def arrears_page(
-        self, region_code: str, year: int, payer: str | None, *, after: str | None, limit: int
-    ) -> list[dict[str, Any]]:
-        query = self._outstanding_query(region_code, year, payer).order_by(c.charge_id).limit(limit)
-        if after:
-            query = query.where(c.charge_id > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        self, region_code: str, year: int, payer: str | None, *, cursor: str | None, limit: int
+    ) -> Rows:
+        query = self._outstanding_query(region_code, year, payer)
+        return await fetch_page(self._session, query, c.charge_id, limit=limit, cursor=cursor)
 
     async def charges_of(self, person_id: str) -> list[dict[str, Any]]:
         query = (

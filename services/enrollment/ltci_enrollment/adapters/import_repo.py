@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_enrollment.adapters.tables import import_errors, imports
+from ltci_shared.pagination import Rows, fetch_page
 
 
 class ImportRepository:
@@ -23,11 +24,10 @@ class ImportRepository:
         ).first()
         return dict(row._mapping) if row else None
 
-    async def page(self, *, after: str | None, limit: int) -> list[dict[str, Any]]:
-        query = select(imports).order_by(imports.c.import_id).limit(limit)
-        if after:
-            query = query.where(imports.c.import_id > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+    async def page(self, *, cursor: str | None, limit: int) -> Rows:
+        return await fetch_page(
+            self._session, select(imports), imports.c.import_id, limit=limit, cursor=cursor
+        )
 
     async def progress(self, import_id: str, **values: Any) -> None:
         await self._session.execute(
@@ -38,16 +38,7 @@ class ImportRepository:
         if rows:
             await self._session.execute(import_errors.insert(), rows)
 
-    async def errors(
-        self, import_id: str, *, after: int | None, limit: int
-    ) -> list[dict[str, Any]]:
+    async def errors(self, import_id: str, *, cursor: str | None, limit: int) -> Rows:
         e = import_errors.c
-        query = (
-            select(e.row_number, e.error, e.detail)
-            .where(e.import_id == import_id)
-            .order_by(e.row_number)
-            .limit(limit)
-        )
-        if after is not None:
-            query = query.where(e.row_number > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        query = select(e.row_number, e.error, e.detail).where(e.import_id == import_id)
+        return await fetch_page(self._session, query, e.row_number, limit=limit, cursor=cursor)

@@ -19,6 +19,7 @@ from ltci_enrollment.adapters.tables import (
 )
 from ltci_enrollment.domain.assistance import Assignment
 from ltci_enrollment.domain.membership import Period
+from ltci_shared.pagination import Rows, fetch_page
 
 
 def region_filter(column: Any, code: str) -> Any:
@@ -91,16 +92,14 @@ class PersonRepository:
     async def page(
         self,
         *,
-        after: str | None,
+        cursor: str | None,
         limit: int,
         region_code: str | None,
         scheme: str | None,
         category: str | None,
         as_of: date,
-    ) -> list[dict[str, Any]]:
-        query: Select[Any] = select(persons).order_by(persons.c.person_id).limit(limit)
-        if after is not None:
-            query = query.where(persons.c.person_id > after)
+    ) -> Rows:
+        query: Select[Any] = select(persons)
         if region_code is not None:
             query = query.where(region_filter(persons.c.region_code, region_code))
         if scheme is not None:
@@ -113,7 +112,9 @@ class PersonRepository:
                 assistance_assignments.c.category == category, assignment_active(as_of)
             )
             query = query.where(persons.c.person_id.in_(holder))
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        return await fetch_page(
+            self._session, query, persons.c.person_id, limit=limit, cursor=cursor
+        )
 
 
 class MembershipRepository:

@@ -36,7 +36,7 @@ from ltci_enrollment.entrypoints.views import (
 from ltci_enrollment.service_layer import assistance, collection
 from ltci_enrollment.service_layer.deps import UnknownRegion
 from ltci_shared.errors import NotFound, problem_responses
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, Limit
 from ltci_shared.policy import PolicyNotInForce
 from ltci_shared.uow import UnitOfWork
 from ltci_shared.web import RuntimeDep
@@ -168,13 +168,9 @@ async def start_collection_run(
 @router.get("/collection-runs", response_model=RunPage, tags=["contributions"])
 async def list_runs(rt: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Any:
     """Collection runs with their status and progress."""
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await CollectionRepository(uow.session).runs(
-            after=str(after[0]) if after else None, limit=limit
-        )
-    nxt = encode_cursor(rows[-1]["run_id"]) if len(rows) == limit else None
-    return {"items": [dump(RunView, r) for r in rows], "next_cursor": nxt}
+        page = await CollectionRepository(uow.session).runs(cursor=cursor, limit=limit)
+    return {"items": [dump(RunView, r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -202,13 +198,11 @@ async def arrears(
     cursor: Cursor = None,
 ) -> Any:
     """Outstanding charges (arrears) of a region and year, optionally for one payer."""
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await CollectionRepository(uow.session).arrears_page(
-            region_code, year, payer, after=str(after[0]) if after else None, limit=limit
+        page = await CollectionRepository(uow.session).arrears_page(
+            region_code, year, payer, cursor=cursor, limit=limit
         )
-    nxt = encode_cursor(rows[-1]["charge_id"]) if len(rows) == limit else None
-    return {"items": [dump(ChargeView, r) for r in rows], "next_cursor": nxt}
+    return {"items": [dump(ChargeView, r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/persons/{person_id}/charges", response_model=list[ChargeView], tags=["contributions"])

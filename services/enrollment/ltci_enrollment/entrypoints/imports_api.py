@@ -11,7 +11,7 @@ from ltci_enrollment.entrypoints.common import Actor, DepsDep
 from ltci_enrollment.entrypoints.views import ImportErrorPage, ImportPage, ImportView, dump
 from ltci_enrollment.service_layer import imports
 from ltci_shared.errors import NotFound, problem_responses
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, Limit
 from ltci_shared.web import RuntimeDep
 
 router = APIRouter(tags=["imports"])
@@ -79,13 +79,9 @@ async def import_csv(
 @router.get("/imports", response_model=ImportPage)
 async def list_imports(rt: RuntimeDep, limit: Limit = 50, cursor: Cursor = None) -> Any:
     """Imports with their progress (rows done, accepted, duplicate, failed)."""
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await ImportRepository(uow.session).page(
-            after=str(after[0]) if after else None, limit=limit
-        )
-    nxt = encode_cursor(rows[-1]["import_id"]) if len(rows) == limit else None
-    return {"items": [dump(ImportView, r) for r in rows], "next_cursor": nxt}
+        page = await ImportRepository(uow.session).page(cursor=cursor, limit=limit)
+    return {"items": [dump(ImportView, r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -106,10 +102,6 @@ async def import_errors(
 ) -> Any:
     """The per-row error report: row number (the header is row 1), error name, detail."""
     await _load(rt, import_id)
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await ImportRepository(uow.session).errors(
-            import_id, after=int(str(after[0])) if after else None, limit=limit
-        )
-    nxt = encode_cursor(rows[-1]["row_number"]) if len(rows) == limit else None
-    return {"items": rows, "next_cursor": nxt}
+        page = await ImportRepository(uow.session).errors(import_id, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}

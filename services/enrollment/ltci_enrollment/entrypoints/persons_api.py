@@ -27,7 +27,7 @@ from ltci_enrollment.entrypoints.views import (
 from ltci_enrollment.service_layer import membership, persons
 from ltci_enrollment.service_layer.deps import UnknownRegion
 from ltci_shared.errors import NotFound, problem_responses
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, Limit
 from ltci_shared.uow import UnitOfWork
 from ltci_shared.web import RuntimeDep
 
@@ -86,19 +86,16 @@ async def list_persons(
 ) -> Any:
     """Insured persons by person id, filtered by region (a city code includes its divisions),
     scheme and assistance category held on `as_of`."""
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await PersonRepository(uow.session).page(
-            after=str(after[0]) if after else None,
+        page = await PersonRepository(uow.session).page(
+            cursor=cursor,
             limit=limit,
             region_code=region_code,
             scheme=scheme,
             category=category,
             as_of=as_of or date.today(),
         )
-    items = [dump(PersonView, r) for r in rows]
-    nxt = encode_cursor(rows[-1]["person_id"]) if len(rows) == limit else None
-    return {"items": items, "next_cursor": nxt}
+    return {"items": [dump(PersonView, r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(

@@ -15,7 +15,7 @@ RETENTION = timedelta(minutes=11)
 
 
 def _key(kid: str, activates: datetime) -> keys.KeyRecord:
-    return keys.KeyRecord(kid, "x", "y", activates, activates)
+    return keys.KeyRecord(kid, "x", "y", activates, activates, 1)
 
 
 def test_a_key_signs_from_its_activation_and_stays_published_until_its_tokens_expire() -> None:
@@ -34,7 +34,7 @@ def test_a_key_signs_from_its_activation_and_stays_published_until_its_tokens_ex
 
 
 def test_private_keys_are_encrypted_and_bound_to_their_key_id() -> None:
-    record = keys.new_key("s" * 32, T0, T0)
+    record = keys.new_key("s" * 32, T0, T0, 1)
     assert keys.private_key(record, "s" * 32).public_key()
     with pytest.raises(InvalidTag):
         keys.private_key(record, "t" * 32)

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_gateway.adapters.tables import audit_events, audit_persons
+from ltci_shared.pagination import Rows, fetch_page
 
 Row = dict[str, Any]
 _ADD_EVENT, _ADD_PERSON = insert(audit_events), insert(audit_persons)  # built once
@@ -34,12 +35,12 @@ class AuditRepository:
         client_id: str | None,
         since: datetime | None,
         until: datetime | None,
-        before: str | None,
+        cursor: str | None,
         limit: int,
-    ) -> list[Row]:
-        """Newest first; ``before`` is the last audit id of the previous page."""
+    ) -> Rows:
+        """Newest first (audit ids are time-ordered), after the previous page's cursor."""
         e = audit_events
-        query = select(e).order_by(e.c.audit_id.desc()).limit(limit)
+        query = select(e)
         if person_id is not None:
             query = query.join(audit_persons, audit_persons.c.audit_id == e.c.audit_id).where(
                 audit_persons.c.person_id == person_id
@@ -50,11 +51,9 @@ class AuditRepository:
             query = query.where(e.c.occurred_at >= since)
         if until is not None:
             query = query.where(e.c.occurred_at < until)
-        if before is not None:
-            query = query.where(e.c.audit_id < before)
-        rows = []
-        for r in await self._session.execute(query):
-            row = dict(r._mapping)
+        page = await fetch_page(
+            self._session, query, e.c.audit_id, limit=limit, cursor=cursor, descending=True
+        )
+        for row in page.items:
             row["person_ids"] = orjson.loads(row["person_ids"])
-            rows.append(row)
-        return rows
+        return page

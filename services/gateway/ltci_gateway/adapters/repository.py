@@ -8,10 +8,14 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_gateway.adapters.tables import api_clients, revoked_tokens, signing_keys
 from ltci_gateway.domain.keys import KeyRecord
+from ltci_shared.pagination import Rows, fetch_page
+from ltci_shared.uow import is_postgresql
 
 Row = dict[str, Any]
 
@@ -22,7 +26,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def _client(row: Any) -> Row:
-    values = dict(row._mapping)
+    values = dict(row if isinstance(row, dict) else row._mapping)
     values["regions"] = orjson.loads(values["regions"])
     return values
 
@@ -50,13 +54,13 @@ class ClientRepository:
             update(api_clients).where(api_clients.c.client_id == client_id).values(values)
         )
 
-    async def page(self, after: str | None, limit: int, role: str | None) -> list[Row]:
-        query = select(api_clients).order_by(api_clients.c.client_id).limit(limit)
-        if after is not None:
-            query = query.where(api_clients.c.client_id > after)
+    async def page(self, cursor: str | None, limit: int, role: str | None) -> Rows:
+        query = select(api_clients)
         if role is not None:
             query = query.where(api_clients.c.role == role)
-        return [_client(r) for r in await self._session.execute(query)]
+        key = api_clients.c.client_id
+        page = await fetch_page(self._session, query, key, limit=limit, cursor=cursor)
+        return Rows([_client(r) for r in page.items], page.next_cursor)
 
     async def all(self) -> list[Row]:
         return [_client(r) for r in await self._session.execute(select(api_clients))]
@@ -81,8 +85,17 @@ class KeyRepository:
             for r in rows
         ]
 
-    async def add(self, record: KeyRecord) -> None:
-        await self._session.execute(insert(signing_keys).values(record.__dict__))
+    async def add_if_absent(self, record: KeyRecord) -> bool:
+        """Insert the key unless its generation exists (another replica made it first; on
+        PostgreSQL this waits for that replica's transaction). True: this one was inserted."""
+        dialect_insert = pg_insert if is_postgresql(self._session) else sqlite_insert
+        statement = (
+            dialect_insert(signing_keys)
+            .values(record.__dict__)
+            .on_conflict_do_nothing(index_elements=[signing_keys.c.generation])
+            .returning(signing_keys.c.kid)
+        )
+        return (await self._session.execute(statement)).first() is not None
 
 
 class RevocationRepository:

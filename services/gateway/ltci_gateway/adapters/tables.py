@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from ltci_shared.db import new_metadata
@@ -46,6 +47,10 @@ signing_keys = Table(
     Column("private_key", Text, nullable=False),  # AES-GCM encrypted with the settings secret
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("activates_at", DateTime(timezone=True), nullable=False),
+    # 1 for the first key, one more per rotation: replicas starting or rotating together
+    # insert the same generation, one wins (race-free without a lock, PostgreSQL and SQLite).
+    Column("generation", Integer, nullable=False),
+    UniqueConstraint("generation"),
 )
 
 revoked_tokens = Table(

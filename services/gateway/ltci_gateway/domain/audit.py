@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ltci_shared.logging import mask_pii
+
 PERSON_SEGMENTS = frozenset({"persons", "insured-persons", "beneficiaries"})
 PERSON_KEYS = frozenset({"person_id", "insured_person_id", "beneficiary_id"})
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -25,10 +27,16 @@ def outcome_of(status: int) -> str:
     return "denied" if status in (401, 403, 404, 429) else "failed"
 
 
+def _is_person_id(value: object) -> bool:
+    """An id's shape, and not a resident ID (a client may send one where a person id goes:
+    the audit trail never holds one in full)."""
+    return isinstance(value, str) and bool(ID_PATTERN.match(value)) and mask_pii(value) == value
+
+
 def _ids(values: Iterable[Any]) -> list[str]:
     out: dict[str, None] = {}
     for value in values:
-        if isinstance(value, str) and ID_PATTERN.match(value) and len(out) < MAX_IDS:
+        if _is_person_id(value) and len(out) < MAX_IDS:
             out[value] = None
     return list(out)
 

@@ -1,5 +1,7 @@
 """Signing keys and their rotation: a new key is published before it signs, an old one stays
-published until the last token it signed has expired. Private halves are stored encrypted."""
+published until the last token it signed has expired. Private halves are stored encrypted.
+Each key has a generation (1 for the first, one more per rotation), unique in the database: of
+replicas making the same generation at once, one wins and the others take its key."""
 
 from __future__ import annotations
 
@@ -24,16 +26,20 @@ class KeyRecord:
     private_key: str  # AES-GCM(nonce || ciphertext), base64
     created_at: datetime
     activates_at: datetime
+    generation: int
 
 
-def new_key(secret: str, now: datetime, activates_at: datetime) -> KeyRecord:
+def next_generation(records: Sequence[KeyRecord]) -> int:
+    return max((r.generation for r in records), default=0) + 1
+
+
+def new_key(secret: str, now: datetime, activates_at: datetime, generation: int) -> KeyRecord:
     private = Ed25519PrivateKey.generate()
     kid = f"k{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
     raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     raw_private = private.private_bytes_raw()
-    return KeyRecord(
-        kid, b64url_encode(raw_public), _encrypt(secret, kid, raw_private), now, activates_at
-    )
+    encrypted = _encrypt(secret, kid, raw_private)
+    return KeyRecord(kid, b64url_encode(raw_public), encrypted, now, activates_at, generation)
 
 
 def private_key(record: KeyRecord, secret: str) -> Ed25519PrivateKey:

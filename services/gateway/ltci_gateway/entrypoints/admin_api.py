@@ -17,7 +17,7 @@ from ltci_gateway.service_layer import clients
 from ltci_gateway.service_layer.keyring import KeyRing
 from ltci_shared.auth import InvalidToken, Role, RoleNotAllowed
 from ltci_shared.errors import NotFound, problem_responses
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, Limit
 from ltci_shared.web import RuntimeDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -136,13 +136,9 @@ async def register_client(spec: ClientSpec, request: Request, rt: RuntimeDep, _:
 async def list_clients(
     rt: RuntimeDep, _: AdminDep, role: Role | None = None, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await ClientRepository(uow.session).page(
-            str(after[0]) if after else None, limit, role
-        )
-    nxt = encode_cursor(rows[-1]["client_id"]) if len(rows) == limit else None
-    return {"items": rows, "next_cursor": nxt}
+        page = await ClientRepository(uow.session).page(cursor, limit, role)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -225,18 +221,16 @@ async def audit_trail(
 ) -> Any:
     """The audit trail, newest first: who (client, role) did what (action, path, outcome) to
     whom (person ids), when and why (the `X-Purpose` header the client sent)."""
-    after = decode_cursor(cursor)
     async with rt.uow() as uow:
-        rows = await AuditRepository(uow.session).page(
+        page = await AuditRepository(uow.session).page(
             person_id=person_id,
             client_id=client_id,
             since=since,
             until=until,
-            before=str(after[0]) if after else None,
+            cursor=cursor,
             limit=limit,
         )
-    nxt = encode_cursor(rows[-1]["audit_id"]) if len(rows) == limit else None
-    return {"items": rows, "next_cursor": nxt}
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
@@ -99,7 +98,7 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     if header[:6].lower() == "basic ":
         try:
             raw = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # binascii.Error, non-ASCII (a header is latin-1), not UTF-8
             raise tokens.InvalidClient(
                 "malformed Basic credentials", error="invalid_client"
             ) from exc

@@ -8,6 +8,7 @@ leaves the gateway (no audit, no answer: a 503).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, quote_from_bytes
 
 import httpx
 import orjson
@@ -20,7 +21,7 @@ from ltci_gateway.domain import audit as found
 from ltci_gateway.entrypoints.security import admit, bearer_token, check_page_size, settings_of
 from ltci_gateway.service_layer import audit
 from ltci_shared.auth import ANONYMOUS, Principal
-from ltci_shared.errors import NotFound, Unavailable
+from ltci_shared.errors import InvalidInput, NotFound, Unavailable
 from ltci_shared.logging import request_id_var
 from ltci_shared.web import REQUEST_ID_HEADER
 
@@ -41,6 +42,11 @@ SET_BY_GATEWAY = {"x-actor", "x-forwarded-prefix", REQUEST_ID_HEADER.lower()}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 PUBLIC = {"healthz", "readyz", "openapi.json", "docs", "docs/oauth2-redirect"}
 SCANNED = ("application/json", "application/problem+json", "text/csv")
+PATH_SAFE = "/:@!$&'()*+,;=%"  # RFC 3986 pchar and the separator; escapes are kept as sent
+
+
+class UnroutablePath(InvalidInput):
+    name, title = "unroutable_path", "The path cannot be sent on to the service"
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -117,19 +123,32 @@ async def _send(
     headers: dict[str, str],
     body: bytes | None = None,
 ) -> httpx.Response:
-    upstream = client.build_request(
-        request.method,
-        "/" + path,
-        params=request.query_params,
-        headers=headers,
-        content=request.stream() if body is None else body,
-    )
+    try:
+        upstream = client.build_request(
+            request.method,
+            _upstream_path(request, service, path),
+            params=request.query_params,
+            headers=headers,
+            content=request.stream() if body is None else body,
+        )
+    except httpx.InvalidURL as exc:
+        raise UnroutablePath(f"the path cannot be sent on to the {service} service") from exc
     try:
         return await client.send(upstream, stream=True)
     except httpx.HTTPError as exc:
         raise Unavailable(
             f"the {service} service is unavailable ({type(exc).__name__})", service=service
         ) from exc
+
+
+def _upstream_path(request: Request, service: str, path: str) -> str:
+    """The service's path as the client encoded it: an escaped ``/`` stays inside its segment
+    and escaped control characters stay escaped (the service decodes it as the gateway did)."""
+    raw = request.scope.get("raw_path")
+    prefix = f"/{service}/".encode()
+    if isinstance(raw, bytes) and raw.startswith(prefix):
+        return "/" + quote_from_bytes(raw.split(b"?", 1)[0][len(prefix) :], safe=PATH_SAFE)
+    return "/" + quote(path, safe=PATH_SAFE.replace("%", ""))
 
 
 def _out_headers(response: httpx.Response) -> dict[str, str]:

@@ -93,7 +93,8 @@ AdminDep = Annotated[Principal, Depends(admin)]
 def check_page_size(request: Request) -> None:
     limit = request.query_params.get("limit")
     bound = settings_of(request).max_page_size
-    if limit is not None and (not limit.isdigit() or int(limit) > bound):
+    # isdecimal() admits other scripts' digits (int() reads them), isdigit() also "²" (it does not)
+    if limit is not None and (not limit.isdecimal() or not 1 <= int(limit) <= bound):
         raise InvalidInput(f"limit is a page size from 1 to {bound}")
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from ltci_gateway.adapters.audit_repo import AuditRepository
 from ltci_gateway.domain import audit as rules
 from ltci_shared.auth import Principal
+from ltci_shared.logging import mask_pii
 from ltci_shared.uow import UnitOfWork
 
 
@@ -32,6 +33,12 @@ def new_audit_id() -> str:
     return f"{time.time_ns():020d}{secrets.token_hex(4)}"
 
 
+def _text(value: str, length: int) -> str:
+    """What the client sent, as the column holds it: resident IDs masked, bounded, and NUL
+    (which PostgreSQL text refuses: the audit would fail and the answer with it) as U+FFFD."""
+    return mask_pii(value.replace("\x00", "\ufffd"))[:length]
+
+
 async def record(uow: UnitOfWork, access: Access) -> str:
     audit_id = new_audit_id()
     event = {
@@ -42,11 +49,11 @@ async def record(uow: UnitOfWork, access: Access) -> str:
         "action": rules.action_of(access.method),
         "method": access.method,
         "service": access.service,
-        "path": access.path[:500],
+        "path": _text(access.path, 500),
         "status": access.status,
         "outcome": rules.outcome_of(access.status),
-        "purpose": access.purpose[:200] if access.purpose else None,
-        "request_id": access.request_id[:100] if access.request_id else None,
+        "purpose": _text(access.purpose, 200) if access.purpose else None,
+        "request_id": _text(access.request_id, 100) if access.request_id else None,
     }
     await AuditRepository(uow.session).add(event, access.person_ids)
     return audit_id

@@ -39,10 +39,11 @@ class KeyRing:
         return timedelta(seconds=s.token_ttl_seconds + s.auth_leeway_seconds + s.key_reload_seconds)
 
     async def start(self) -> None:
-        """Load the keys; on a first start make one that signs at once (no token exists yet)."""
+        """Load the keys; on a first start make one that signs at once (no token exists yet).
+        Workers starting together on a fresh database all end up with the same first key."""
         await self.reload()
         if rules.signing_key(self._records, utcnow()) is None:
-            await self.add_key(utcnow())
+            await self._next_key(utcnow())
 
     async def reload(self) -> None:
         async with self._uow() as uow:
@@ -54,18 +55,27 @@ class KeyRing:
             async with self._lock:
                 await self.reload()
 
-    async def add_key(self, activates_at: datetime) -> rules.KeyRecord:
-        record = rules.new_key(self._settings.key_encryption_secret, utcnow(), activates_at)
+    async def _next_key(self, activates_at: datetime) -> rules.KeyRecord:
+        """The key of the generation after the newest this replica knows, or, when another
+        replica made that generation first, the key it made (one key per generation)."""
+        generation = rules.next_generation(self._records)
+        record = rules.new_key(
+            self._settings.key_encryption_secret, utcnow(), activates_at, generation
+        )
         async with self._uow() as uow:
-            await KeyRepository(uow.session).add(record)
+            await KeyRepository(uow.session).add_if_absent(record)
             await uow.commit()
         await self.reload()
-        return record
+        return next(r for r in self._records if r.generation == generation)
 
     async def rotate(self) -> rules.KeyRecord:
-        """A new key, published now, signing after ``key_publish_lead_seconds``."""
-        lead = timedelta(seconds=self._settings.key_publish_lead_seconds)
-        return await self.add_key(utcnow() + lead)
+        """A new key, published now, signing after ``key_publish_lead_seconds`` (rotations
+        started together on several replicas make one key)."""
+        await self.reload()
+        return await self._next_key(self._pending_until())
+
+    def _pending_until(self) -> datetime:
+        return utcnow() + timedelta(seconds=self._settings.key_publish_lead_seconds)
 
     async def signer(self) -> tuple[str, Ed25519PrivateKey]:
         """The key id and private key that sign now; schedules a rotation when it is due."""
@@ -80,7 +90,7 @@ class KeyRing:
         if not pending and now - current.activates_at > timedelta(
             days=self._settings.key_rotation_days
         ):
-            await self.rotate()
+            await self._next_key(self._pending_until())  # other replicas may be due too
         if current.kid not in self._private:
             self._private[current.kid] = rules.private_key(
                 current, self._settings.key_encryption_secret

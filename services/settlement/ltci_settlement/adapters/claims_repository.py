@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_settlement.adapters.tables import claim_lines, claims, period_locks, runs, statements
 from ltci_shared.bulk import insert_many
+from ltci_shared.pagination import Rows, fetch_page
 
 Row = dict[str, Any]
 _BATCH = 5000
@@ -61,14 +62,16 @@ class ClaimRepository:
         row = (await self._session.execute(select(runs).where(runs.c.run_id == run_id))).first()
         return dict(row._mapping) if row else None
 
-    async def list_runs(self, filters: Row, after: str | None, limit: int) -> list[Row]:
-        query = select(runs).order_by(runs.c.started_at.desc(), runs.c.run_id).limit(limit + 1)
+    async def list_runs(self, filters: Row, cursor: str | None, limit: int) -> Rows:
+        """Newest first."""
+        query = select(runs)
         for key in ("region_code", "period", "status"):
             if filters.get(key) is not None:
                 query = query.where(runs.c[key] == filters[key])
-        if after is not None:
-            query = query.where(runs.c.run_id > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        order = (runs.c.started_at, runs.c.run_id)
+        return await fetch_page(
+            self._session, query, order, limit=limit, cursor=cursor, descending=True
+        )
 
     # --- claims and lines ------------------------------------------------------------------------
     async def ensure_claims(self, rows: Sequence[Row]) -> None:
@@ -258,19 +261,14 @@ class ClaimRepository:
         query = select(claims).where(claims.c.claim_id.in_(sorted(set(claim_ids))))
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
-    async def list_claims(
-        self, filters: Row, after: tuple[str, str] | None, limit: int
-    ) -> list[Row]:
+    async def list_claims(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         c = claims
-        query = select(c).order_by(c.c.period, c.c.claim_id).limit(limit + 1)
+        query = select(c)
         for key in ("region_code", "period", "provider_id", "status"):
             if filters.get(key) is not None:
                 query = query.where(c.c[key] == filters[key])
-        if after is not None:
-            query = query.where(
-                (c.c.period > after[0]) | ((c.c.period == after[0]) & (c.c.claim_id > after[1]))
-            )
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        order = (c.c.period, c.c.claim_id)
+        return await fetch_page(self._session, query, order, limit=limit, cursor=cursor)
 
     async def get_line(self, claim_id: str, line_no: int) -> Row | None:
         t = claim_lines
@@ -278,17 +276,13 @@ class ClaimRepository:
         row = (await self._session.execute(query)).first()
         return dict(row._mapping) if row else None
 
-    async def list_lines(
-        self, claim_id: str, filters: Row, after: int | None, limit: int
-    ) -> list[Row]:
+    async def list_lines(self, claim_id: str, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = claim_lines
-        query = select(t).where(t.c.claim_id == claim_id).order_by(t.c.line_no).limit(limit + 1)
+        query = select(t).where(t.c.claim_id == claim_id)
         for key in ("outcome", "review_status", "person_id", "sampled", "active", "reason_code"):
             if filters.get(key) is not None:
                 query = query.where(t.c[key] == filters[key])
-        if after is not None:
-            query = query.where(t.c.line_no > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        return await fetch_page(self._session, query, t.c.line_no, limit=limit, cursor=cursor)
 
     async def lines_of_claims(self, claim_ids: Sequence[str]) -> list[Row]:
         t = claim_lines
@@ -320,16 +314,11 @@ class ClaimRepository:
         ).first()
         return dict(row._mapping) if row else None
 
-    async def list_statements(
-        self, filters: Row, after: tuple[str, str] | None, limit: int
-    ) -> list[Row]:
+    async def list_statements(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         s = statements
-        query = select(s).order_by(s.c.period, s.c.statement_id).limit(limit + 1)
+        query = select(s)
         for key in ("region_code", "period", "provider_id"):
             if filters.get(key) is not None:
                 query = query.where(s.c[key] == filters[key])
-        if after is not None:
-            query = query.where(
-                (s.c.period > after[0]) | ((s.c.period == after[0]) & (s.c.statement_id > after[1]))
-            )
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        order = (s.c.period, s.c.statement_id)
+        return await fetch_page(self._session, query, order, limit=limit, cursor=cursor)

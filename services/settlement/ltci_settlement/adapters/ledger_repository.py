@@ -19,6 +19,7 @@ from ltci_settlement.domain.ledger import JournalEntry, Posting, check_balanced
 from ltci_settlement.domain.payments import MOVEMENTS
 from ltci_shared.bulk import COPY_FROM, insert_many
 from ltci_shared.money import from_fen, to_fen
+from ltci_shared.pagination import Rows, fetch_page
 from ltci_shared.uow import is_postgresql
 
 Row = dict[str, Any]
@@ -154,23 +155,19 @@ class LedgerRepository:
             digest.update("|".join(str(v) for v in row).encode() + b"\n")
         return digest.hexdigest()
 
-    async def entries(
-        self, filters: Row, after: str | None, limit: int
-    ) -> tuple[list[Row], list[Row]]:
-        """Entries (ordered by id) with their postings, for the list endpoint."""
+    async def entries(self, filters: Row, cursor: str | None, limit: int) -> tuple[Rows, list[Row]]:
+        """A page of entries (ordered by id) with their postings, for the list endpoint."""
         e = journal_entries
-        query = select(e).order_by(e.c.entry_id).limit(limit + 1)
+        query = select(e)
         for key in ("region_code", "period", "kind", "claim_id", "run_id"):
             if filters.get(key) is not None:
                 query = query.where(e.c[key] == filters[key])
-        if after is not None:
-            query = query.where(e.c.entry_id > after)
-        rows = [dict(r._mapping) for r in await self._session.execute(query)]
-        ids = [r["entry_id"] for r in rows[:limit]]
+        page = await fetch_page(self._session, query, e.c.entry_id, limit=limit, cursor=cursor)
+        ids = [r["entry_id"] for r in page.items]
         lines = await self._session.execute(
             select(postings).where(postings.c.entry_id.in_(ids)).order_by(postings.c.posting_id)
         )
-        return rows, [dict(r._mapping) for r in lines]
+        return page, [dict(r._mapping) for r in lines]
 
 
 def _new_heads(dialect_insert: Any) -> Insert:

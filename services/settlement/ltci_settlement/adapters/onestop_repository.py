@@ -28,7 +28,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    tuple_,
     union_all,
     update,
 )
@@ -48,6 +47,7 @@ from ltci_settlement.adapters.tables import (
 )
 from ltci_settlement.domain.onestop import Counters
 from ltci_shared.money import from_fen, to_fen
+from ltci_shared.pagination import Rows, fetch_page
 
 Row = dict[str, Any]
 
@@ -93,13 +93,10 @@ class OneStopRepository:
         if done.rowcount == 0:  # type: ignore[attr-defined]
             await self._session.execute(t.insert().values(**values))
 
-    async def hospitals(self, filters: Row, after: str | None, limit: int) -> list[Row]:
+    async def hospitals(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = medical_providers
-        query = select(t).order_by(t.c.hospital_id).limit(limit + 1)
-        query = _filtered(query, t, filters)
-        if after is not None:
-            query = query.where(t.c.hospital_id > after)
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        query = _filtered(select(t), t, filters)
+        return await fetch_page(self._session, query, t.c.hospital_id, limit=limit, cursor=cursor)
 
     async def bill_facts(
         self, person_id: str, hospital_id: str, bill_id: str, day: date
@@ -182,16 +179,12 @@ class OneStopRepository:
             update(t).where(t.c.settlement_id == settlement_id).values(status="cancelled", **values)
         )
 
-    async def settlements(
-        self, filters: Row, after: tuple[str, str] | None, limit: int
-    ) -> list[Row]:
+    async def settlements(self, filters: Row, cursor: str | None, limit: int) -> Rows:
+        """By discharge date (service_to), then id."""
         t = onestop_settlements
-        query = select(t).order_by(t.c.service_to, t.c.settlement_id).limit(limit + 1)
-        query = _filtered(query, t, filters)
-        if after is not None:
-            day = date.fromisoformat(after[0])
-            query = query.where(tuple_(t.c.service_to, t.c.settlement_id) > (day, after[1]))
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        query = _filtered(select(t), t, filters)
+        order = (t.c.service_to, t.c.settlement_id)
+        return await fetch_page(self._session, query, order, limit=limit, cursor=cursor)
 
     # --- high-cost alerts -----------------------------------------------------------------
     async def add_alert_once(self, values: Row) -> bool:
@@ -215,14 +208,11 @@ class OneStopRepository:
             .values(status="followed_up", note=note, followed_up_at=now)
         )
 
-    async def alerts(self, filters: Row, after: tuple[str, str] | None, limit: int) -> list[Row]:
+    async def alerts(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = high_cost_alerts
-        query = select(t).order_by(t.c.created_at, t.c.alert_id).limit(limit + 1)
-        query = _filtered(query, t, filters)
-        if after is not None:
-            moment = datetime.fromisoformat(after[0])
-            query = query.where(tuple_(t.c.created_at, t.c.alert_id) > (moment, after[1]))
-        return [dict(r._mapping) for r in await self._session.execute(query)]
+        query = _filtered(select(t), t, filters)
+        order = (t.c.created_at, t.c.alert_id)
+        return await fetch_page(self._session, query, order, limit=limit, cursor=cursor)
 
     async def open_alert_count(self, region_code: str, year: int) -> int:
         t = high_cost_alerts

@@ -20,7 +20,7 @@ from ltci_settlement.adapters.tables import (
     runs,
 )
 from ltci_settlement.domain.payments import FORFEITED, HOLDBACK, PAYABLE
-from ltci_shared.pagination import keyset_rows
+from ltci_shared.pagination import Rows, fetch_page
 
 Row = dict[str, Any]
 HOSPITALS = "hospital:%"  # one-stop hospital payables are settled by the hospital statement
@@ -136,9 +136,7 @@ class PaymentRepository:
             out.setdefault(batch_id, {})[status] = (int(n), int(fen))
         return out
 
-    async def list_batches(
-        self, filters: Row, after: str | None, limit: int
-    ) -> tuple[list[Row], bool]:
+    async def list_batches(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = payment_batches
         query = select(t)
         for key in ("region_code", "period", "status"):
@@ -151,22 +149,16 @@ class PaymentRepository:
                     i.c.batch_id == t.c.batch_id, i.c.provider_id == filters["provider_id"]
                 )
             )
-        return await keyset_rows(self._session, query, t.c.batch_id, after, limit)
+        return await fetch_page(self._session, query, t.c.batch_id, limit=limit, cursor=cursor)
 
-    async def list_items(
-        self, filters: Row, after: tuple[str, int] | None, limit: int
-    ) -> tuple[list[Row], bool]:
+    async def list_items(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = payment_items
-        query = select(t).order_by(t.c.batch_id, t.c.item_no).limit(limit + 1)
+        query = select(t)
         for key in ("region_code", "period", "provider_id", "fund", "status", "batch_id"):
             if filters.get(key) is not None:
                 query = query.where(t.c[key] == filters[key])
-        if after is not None:
-            query = query.where(
-                (t.c.batch_id > after[0]) | ((t.c.batch_id == after[0]) & (t.c.item_no > after[1]))
-            )
-        rows = [dict(r._mapping) for r in await self._session.execute(query)]
-        return rows[:limit], len(rows) > limit
+        order = (t.c.batch_id, t.c.item_no)
+        return await fetch_page(self._session, query, order, limit=limit, cursor=cursor)
 
     # --- scorecards and releases ------------------------------------------------------------
     async def upsert_scorecard(self, values: Row) -> None:
@@ -192,12 +184,10 @@ class PaymentRepository:
         if rows:
             await self._session.execute(holdback_releases.insert(), list(rows))
 
-    async def list_releases(
-        self, filters: Row, after: str | None, limit: int
-    ) -> tuple[list[Row], bool]:
+    async def list_releases(self, filters: Row, cursor: str | None, limit: int) -> Rows:
         t = holdback_releases
         query = select(t)
         for key in ("region_code", "period", "provider_id", "fund"):
             if filters.get(key) is not None:
                 query = query.where(t.c[key] == filters[key])
-        return await keyset_rows(self._session, query, t.c.release_id, after, limit)
+        return await fetch_page(self._session, query, t.c.release_id, limit=limit, cursor=cursor)

@@ -29,7 +29,7 @@ from ltci_settlement.service_layer.onestop_context import (
 from ltci_settlement.service_layer.onestop_documents import settlement_view
 from ltci_shared.errors import problem_responses
 from ltci_shared.idempotency import run_idempotent
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, InvalidCursor, Limit
 from ltci_shared.policy import PolicyNotInForce
 from ltci_shared.policy.assistance import CareKind
 from ltci_shared.uow import UnitOfWork
@@ -41,13 +41,6 @@ RegionQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 PeriodQ = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 YearQ = Annotated[int, Query(ge=2000, le=2100)]
 HospitalPath = Annotated[str, Path(pattern=HOSPITAL_ID)]
-
-
-def _next(rows: list[dict[str, Any]], limit: int, *key: str) -> str | None:
-    if len(rows) <= limit:
-        return None
-    last = rows[limit - 1]
-    return encode_cursor(*(str(last[k]) for k in key))
 
 
 @router.post(
@@ -93,7 +86,9 @@ async def settle_bill(
     return FastJSONResponse(stored.body, status_code=stored.status_code, headers=headers)
 
 
-@router.get("/settlements", response_model=s.SettlementPage, responses=problem_responses())
+@router.get(
+    "/settlements", response_model=s.SettlementPage, responses=problem_responses(InvalidCursor)
+)
 async def list_settlements(
     rt: RuntimeDep,
     region_code: RegionQ = None,
@@ -107,7 +102,6 @@ async def list_settlements(
     cursor: Cursor = None,
 ) -> Any:
     """Settlements by discharge date, filtered, cursor-paginated."""
-    after = decode_cursor(cursor, 2)
     filters = {
         "region_code": pack_region(region_code) if region_code else None,
         "period": period,
@@ -118,13 +112,8 @@ async def list_settlements(
         "care_kind": care_kind,
     }
     async with rt.uow() as uow:
-        rows = await OneStopRepository(uow.session).settlements(
-            filters, (str(after[0]), str(after[1])) if after else None, limit
-        )
-    return {
-        "items": [settlement_view(r) for r in rows[:limit]],
-        "next_cursor": _next(rows, limit, "service_to", "settlement_id"),
-    }
+        page = await OneStopRepository(uow.session).settlements(filters, cursor, limit)
+    return {"items": [settlement_view(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -179,7 +168,7 @@ async def register_hospital(
     return values
 
 
-@router.get("/hospitals", response_model=s.HospitalPage, responses=problem_responses())
+@router.get("/hospitals", response_model=s.HospitalPage, responses=problem_responses(InvalidCursor))
 async def list_hospitals(
     rt: RuntimeDep,
     region_code: RegionQ = None,
@@ -188,13 +177,10 @@ async def list_hospitals(
     cursor: Cursor = None,
 ) -> Any:
     """Registered hospitals, filtered by region and designation, cursor-paginated."""
-    after = decode_cursor(cursor, 1)
     filters = {"region_code": region_code, "designated": designated}
     async with rt.uow() as uow:
-        rows = await OneStopRepository(uow.session).hospitals(
-            filters, str(after[0]) if after else None, limit
-        )
-    return {"items": rows[:limit], "next_cursor": _next(rows, limit, "hospital_id")}
+        page = await OneStopRepository(uow.session).hospitals(filters, cursor, limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -224,7 +210,9 @@ async def person_counters(person_id: str, rt: RuntimeDep, year: YearQ) -> Any:
         return await onestop_reports.person_counters(uow, person_id, year)
 
 
-@router.get("/high-cost-alerts", response_model=s.AlertPage, responses=problem_responses())
+@router.get(
+    "/high-cost-alerts", response_model=s.AlertPage, responses=problem_responses(InvalidCursor)
+)
 async def list_alerts(
     rt: RuntimeDep,
     region_code: RegionQ = None,
@@ -235,7 +223,6 @@ async def list_alerts(
     cursor: Cursor = None,
 ) -> Any:
     """High-cost patients (year-to-date self-pay above the region's line) for follow-up."""
-    after = decode_cursor(cursor, 2)
     filters = {
         "region_code": pack_region(region_code) if region_code else None,
         "year": year,
@@ -243,15 +230,8 @@ async def list_alerts(
         "person_id": person_id,
     }
     async with rt.uow() as uow:
-        rows = await OneStopRepository(uow.session).alerts(
-            filters, (str(after[0]), str(after[1])) if after else None, limit
-        )
-    items = [s.AlertView.of(r) for r in rows[:limit]]
-    nxt = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        nxt = encode_cursor(last["created_at"].isoformat(), last["alert_id"])
-    return {"items": items, "next_cursor": nxt}
+        page = await OneStopRepository(uow.session).alerts(filters, cursor, limit)
+    return {"items": [s.AlertView.of(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post(

@@ -15,9 +15,9 @@ from ltci_settlement.domain.payment_commands import CreateBatch, RecordResults, 
 from ltci_settlement.entrypoints import payments_schemas as v
 from ltci_settlement.service_layer import holdback, payments
 from ltci_settlement.service_layer.month_end import UnknownRegion
-from ltci_shared.errors import InvalidInput, problem_responses
+from ltci_shared.errors import problem_responses
 from ltci_shared.idempotency import run_idempotent
-from ltci_shared.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from ltci_shared.pagination import Cursor, InvalidCursor, Limit
 from ltci_shared.uow import UnitOfWork
 from ltci_shared.web import RuntimeDep
 
@@ -33,25 +33,6 @@ MonthQ = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 IdQ = Annotated[str | None, Query(max_length=64)]
 UseCase = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 SCOPE_PROBLEMS = (UnknownRegion, InvalidPeriod, payments.PeriodNotSettled)
-
-
-def _after_id(cursor: str | None) -> str | None:
-    after = decode_cursor(cursor)
-    if after is None:
-        return None
-    if not isinstance(after[0], str):
-        raise InvalidInput("the cursor is not one this service issued")
-    return after[0]
-
-
-def _after_item(cursor: str | None) -> tuple[str, int] | None:
-    after = decode_cursor(cursor, 2)
-    if after is None:
-        return None
-    batch_id, item_no = after
-    if not isinstance(batch_id, str) or not isinstance(item_no, int):
-        raise InvalidInput("the cursor is not one this service issued")
-    return batch_id, item_no
 
 
 async def _idempotent(
@@ -114,7 +95,7 @@ async def record_results(
     "/payments/batches",
     tags=["payments"],
     response_model=v.BatchPage,
-    responses=problem_responses(InvalidInput),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_batches(
     rt: RuntimeDep,
@@ -129,13 +110,10 @@ async def list_batches(
     filters = {"region_code": region_code, "period": period, "status": status}
     async with rt.uow() as uow:
         repo = PaymentRepository(uow.session)
-        rows, more = await repo.list_batches(
-            {**filters, "provider_id": provider_id}, _after_id(cursor), limit
-        )
-        figures = await repo.figures(r["batch_id"] for r in rows)
-    items = [v.BatchSummary.of(r, figures.get(r["batch_id"], {})) for r in rows]
-    nxt = encode_cursor(rows[-1]["batch_id"]) if more and rows else None
-    return {"items": items, "next_cursor": nxt}
+        page = await repo.list_batches({**filters, "provider_id": provider_id}, cursor, limit)
+        figures = await repo.figures(r["batch_id"] for r in page.items)
+    items = [v.BatchSummary.of(r, figures.get(r["batch_id"], {})) for r in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -166,7 +144,7 @@ async def get_batch(batch_id: str, rt: RuntimeDep, provider_id: IdQ = None) -> A
     "/payments/items",
     tags=["payments"],
     response_model=v.ItemPage,
-    responses=problem_responses(InvalidInput),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_items(
     rt: RuntimeDep,
@@ -189,11 +167,9 @@ async def list_items(
         "batch_id": batch_id,
     }
     async with rt.uow() as uow:
-        rows, more = await PaymentRepository(uow.session).list_items(
-            filters, _after_item(cursor), limit
-        )
-    nxt = encode_cursor(rows[-1]["batch_id"], rows[-1]["item_no"]) if more and rows else None
-    return {"items": [v.PaymentItemView.of(r) for r in rows], "next_cursor": nxt}
+        page = await PaymentRepository(uow.session).list_items(filters, cursor, limit)
+    items = [v.PaymentItemView.of(r) for r in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -241,7 +217,7 @@ async def release_holdback(
     "/holdback/releases",
     tags=["holdback"],
     response_model=v.ReleasePage,
-    responses=problem_responses(InvalidInput),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_releases(
     rt: RuntimeDep,
@@ -260,8 +236,5 @@ async def list_releases(
         "fund": fund,
     }
     async with rt.uow() as uow:
-        rows, more = await PaymentRepository(uow.session).list_releases(
-            filters, _after_id(cursor), limit
-        )
-    nxt = encode_cursor(rows[-1]["release_id"]) if more and rows else None
-    return {"items": [v.ReleaseView.of(r) for r in rows], "next_cursor": nxt}
+        page = await PaymentRepository(uow.session).list_releases(filters, cursor, limit)
+    return {"items": [v.ReleaseView.of(r) for r in page.items], "next_cursor": page.next_cursor}

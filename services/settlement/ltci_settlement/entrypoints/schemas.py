@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ltci_shared.errors import InvalidInput
 from ltci_shared.money import Money, NonNegativeMoney, from_fen
 
 PeriodStr = str
-
-
-class InvalidCursor(InvalidInput):
-    name = "invalid_cursor"
-    title = "Invalid pagination cursor"
-
-
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
-
-
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
-    if cursor is None:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
-        raise InvalidCursor("the cursor is not one this API issued") from None
-    if not isinstance(values, list) or len(values) != size:
-        raise InvalidCursor("the cursor is not one this API issued")
-    return values
 
 
 def money(fen: int) -> Decimal:

@@ -17,6 +17,7 @@ from ltci_settlement.service_layer import month_end, review
 from ltci_settlement.service_layer.statements import statement_with_lines
 from ltci_shared.errors import Conflict, NotFound, problem_responses
 from ltci_shared.idempotency import run_idempotent
+from ltci_shared.pagination import InvalidCursor
 from ltci_shared.web import RuntimeDep
 
 router = APIRouter()
@@ -24,14 +25,6 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 Limit = Annotated[int, Query(ge=1, le=500)]
 PeriodQ = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
 RegionQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
-
-
-def _page(
-    rows: list[dict[str, Any]], limit: int, key: Any
-) -> tuple[list[dict[str, Any]], str | None]:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (s.encode_cursor(key(rows[-1])) if more and rows else None)
 
 
 @router.post(
@@ -92,7 +85,7 @@ async def get_run(run_id: str, rt: RuntimeDep) -> Any:
     "/runs",
     tags=["month-end"],
     response_model=s.RunPage,
-    responses=problem_responses(s.InvalidCursor),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_runs(
     rt: RuntimeDep,
@@ -102,22 +95,18 @@ async def list_runs(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Any:
-    after = s.decode_cursor(cursor, 1)
+    """Runs, newest first, filtered, cursor-paginated."""
+    filters = {"region_code": region_code, "period": period, "status": status}
     async with rt.uow() as uow:
-        rows = await ClaimRepository(uow.session).list_runs(
-            {"region_code": region_code, "period": period, "status": status},
-            after[0] if after else None,
-            limit,
-        )
-    items, nxt = _page(rows, limit, lambda r: [r["run_id"]])
-    return {"items": items, "next_cursor": nxt}
+        page = await ClaimRepository(uow.session).list_runs(filters, cursor, limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(
     "/claims",
     tags=["claims"],
     response_model=s.ClaimPage,
-    responses=problem_responses(s.InvalidCursor),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_claims(
     rt: RuntimeDep,
@@ -129,7 +118,6 @@ async def list_claims(
     cursor: str | None = None,
 ) -> Any:
     """Claims (one per provider, region and month), filtered, cursor-paginated."""
-    after = s.decode_cursor(cursor, 2)
     filters = {
         "region_code": region_code,
         "period": period,
@@ -137,11 +125,8 @@ async def list_claims(
         "status": status,
     }
     async with rt.uow() as uow:
-        rows = await ClaimRepository(uow.session).list_claims(
-            filters, tuple(after) if after else None, limit
-        )
-    items, nxt = _page(rows, limit, lambda r: [r["period"], r["claim_id"]])
-    return {"items": [s.ClaimView.of(r) for r in items], "next_cursor": nxt}
+        page = await ClaimRepository(uow.session).list_claims(filters, cursor, limit)
+    return {"items": [s.ClaimView.of(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -162,7 +147,7 @@ async def get_claim(claim_id: str, rt: RuntimeDep) -> Any:
     "/claims/{claim_id}/lines",
     tags=["claims"],
     response_model=s.LinePage,
-    responses=problem_responses(s.InvalidCursor),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_lines(
     claim_id: str,
@@ -177,7 +162,6 @@ async def list_lines(
     cursor: str | None = None,
 ) -> Any:
     """A claim's lines with outcome, reason code and explanation (rule and pack version)."""
-    after = s.decode_cursor(cursor, 1)
     filters = {
         "outcome": outcome,
         "review_status": review_status,
@@ -187,11 +171,8 @@ async def list_lines(
         "reason_code": reason_code,
     }
     async with rt.uow() as uow:
-        rows = await ClaimRepository(uow.session).list_lines(
-            claim_id, filters, int(after[0]) if after else None, limit
-        )
-    items, nxt = _page(rows, limit, lambda r: [r["line_no"]])
-    return {"items": [s.LineView.of(r) for r in items], "next_cursor": nxt}
+        page = await ClaimRepository(uow.session).list_lines(claim_id, filters, cursor, limit)
+    return {"items": [s.LineView.of(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post(
@@ -296,7 +277,7 @@ async def account_balance(
     "/ledger/entries",
     tags=["ledger"],
     response_model=s.EntryPage,
-    responses=problem_responses(s.InvalidCursor),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_entries(
     rt: RuntimeDep,
@@ -309,7 +290,6 @@ async def list_entries(
     cursor: str | None = None,
 ) -> Any:
     """Journal entries with their postings; each posting names its claim line, visit and event."""
-    after = s.decode_cursor(cursor, 1)
     filters = {
         "region_code": region_code,
         "period": period,
@@ -318,16 +298,13 @@ async def list_entries(
         "run_id": run_id,
     }
     async with rt.uow() as uow:
-        rows, postings = await LedgerRepository(uow.session).entries(
-            filters, after[0] if after else None, limit
-        )
-    items, nxt = _page(rows, limit, lambda r: [r["entry_id"]])
+        page, postings = await LedgerRepository(uow.session).entries(filters, cursor, limit)
     by_entry: dict[str, list[dict[str, Any]]] = {}
     for p in postings:
         by_entry.setdefault(p["entry_id"], []).append({**p, "amount": s.money(p["amount_fen"])})
     return {
-        "items": [{**r, "postings": by_entry.get(r["entry_id"], [])} for r in items],
-        "next_cursor": nxt,
+        "items": [{**r, "postings": by_entry.get(r["entry_id"], [])} for r in page.items],
+        "next_cursor": page.next_cursor,
     }
 
 
@@ -335,7 +312,7 @@ async def list_entries(
     "/statements",
     tags=["statements"],
     response_model=s.StatementPage,
-    responses=problem_responses(s.InvalidCursor),
+    responses=problem_responses(InvalidCursor),
 )
 async def list_statements(
     rt: RuntimeDep,
@@ -345,14 +322,10 @@ async def list_statements(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Any:
-    after = s.decode_cursor(cursor, 2)
     filters = {"region_code": region_code, "period": period, "provider_id": provider_id}
     async with rt.uow() as uow:
-        rows = await ClaimRepository(uow.session).list_statements(
-            filters, tuple(after) if after else None, limit
-        )
-    items, nxt = _page(rows, limit, lambda r: [r["period"], r["statement_id"]])
-    return {"items": [s.StatementView.of(r) for r in items], "next_cursor": nxt}
+        page = await ClaimRepository(uow.session).list_statements(filters, cursor, limit)
+    return {"items": [s.StatementView.of(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(

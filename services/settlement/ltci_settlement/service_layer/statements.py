@@ -143,4 +143,4 @@ async def statement_with_lines(uow: UnitOfWork, statement_id: str) -> tuple[Row,
         "provider_id": row["provider_id"],
     }
     claims = await repo.list_claims(filters, None, 1)
-    return row, await repo.lines_of_claims([c["claim_id"] for c in claims])
+    return row, await repo.lines_of_claims([c["claim_id"] for c in claims.items])

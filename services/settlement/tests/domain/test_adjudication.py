@@ -33,6 +33,18 @@ def visit(form: str = "home_visit", minutes: int = 90, **kw: object) -> Service:
     return Service(key="v", kind="visit", form=form, service_date=DAY, minutes=minutes, **kw)  # type: ignore[arg-type]
 
 
+def rental(days: int, device_code: str, **kw: object) -> Service:
+    return Service(
+        key="r",
+        kind="rental",
+        form="device",
+        service_date=DAY,
+        days=days,
+        device_code=device_code,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
 GRADE3 = Context(grade=3, fund="employee_ltc")
 
 
@@ -122,9 +134,7 @@ def test_family_care_is_flat_cash_paid_to_the_person() -> None:
 
 
 def test_device_rental_ratio_and_annual_cap() -> None:
-    s = Service(
-        key="r", kind="rental", form="device", service_date=DAY, days=31, device_code="DEV-BED-E"
-    )
+    s = rental(31, "DEV-BED-E")
     r = run("320900", s, GRADE3)  # 31 × 11.00 = 341.00; 85% = 289.85
     assert amounts(r) == ("paid", D("341.00"), D("289.85"), D("51.15"), D("0"))
     usage = Usage()
@@ -135,15 +145,7 @@ def test_device_rental_ratio_and_annual_cap() -> None:
 
 
 def test_an_unknown_device_is_the_persons_at_the_rental_rate() -> None:
-    s = Service(
-        key="r",
-        kind="rental",
-        form="device",
-        service_date=DAY,
-        days=10,
-        device_code="GOLD-BED",
-        device_rate=D("20.00"),
-    )
+    s = rental(10, "GOLD-BED", device_rate=D("20.00"))
     r = run("320900", s, GRADE3)
     assert amounts(r) == ("person_pays", D("200.00"), D("0"), D("200.00"), D("0"))
 
@@ -254,14 +256,7 @@ def test_shanghai_hours_above_the_quota_are_the_persons() -> None:
 
 
 def test_suzhou_device_85_percent() -> None:
-    s = Service(
-        key="r",
-        kind="rental",
-        form="device",
-        service_date=DAY,
-        days=30,
-        device_code="SZ-DEV-WALKER",
-    )
+    s = rental(30, "SZ-DEV-WALKER")
     r = run("320500", s, GRADE3)  # 30 × 4.00 = 120.00; 85% = 102.00
     assert amounts(r) == ("paid", D("120.00"), D("102.00"), D("18.00"), D("0"))
     assert not r.assumed  # the device figures are published

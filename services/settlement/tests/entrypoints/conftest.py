@@ -17,14 +17,10 @@ from ltci_settlement.adapters.tables import postings
 from ltci_settlement.app import create_app
 from ltci_settlement.settings import Settings
 from ltci_shared.events.base import IntegrationEvent
-from ltci_shared.events.contracts import (
-    AssistanceAssignment,
-    AssistanceCategoryChanged,
-    PersonEnrolled,
-)
-from ltci_shared.events.envelope import Envelope
+from ltci_shared.events.contracts import AssistanceAssignment, AssistanceCategoryChanged
 from ltci_shared.messaging.consumer import Outcome
-from ltci_shared.messaging.message import Message
+
+from ..support import message, person
 
 HOSPITAL = "H320402001"  # a designated hospital in Changzhou (天宁区)
 AWAY = "H310101001"  # a designated hospital in Shanghai (out of area for Changzhou)
@@ -45,9 +41,7 @@ class OneStop:
     async def feed(self, *events: IntegrationEvent) -> list[Outcome]:
         out = []
         for event in events:
-            envelope = Envelope.wrap(event)
-            message = Message(f"ltci.{type(event).producer}.events", event.key, envelope.to_bytes())
-            out.append(await self.consumer.handle(message))
+            out.append(await self.consumer.handle(message(event)))
         return out
 
     async def person(
@@ -59,13 +53,8 @@ class OneStop:
         until: date | None = None,
     ) -> None:
         """Enrol ``pid`` in Changzhou and give it categories (code, class) from ``since``."""
-        enrolled = PersonEnrolled(
-            person_id=pid,
-            region_code=region,
-            scheme="resident",
-            valid_from=since,
-            birth_date=date(1950, 5, 1),
-            sex="F",
+        enrolled = person(
+            pid, "resident", region=region, valid_from=since, birth_date=date(1950, 5, 1)
         )
         assert await self.feed(enrolled) == [Outcome.APPLIED]
         if classes:

@@ -5,7 +5,6 @@ and the recipients' premium subsidy booked once, against the medical-assistance 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,15 +15,11 @@ from ltci_shared.events.contracts import (
     AssistanceCategoryChanged,
     ContributionPosted,
 )
-from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.consumer import Outcome
-from ltci_shared.messaging.message import Message
+
+from ..support import contribution, message
 
 OneStop = Any  # the harness of conftest.py
-
-
-def _message(event: Any) -> Message:
-    return Message("ltci.enrollment.events", event.key, Envelope.wrap(event).to_bytes())
 
 
 async def test_the_category_event_applies_once_and_a_revocation_replaces_the_history(
@@ -34,9 +29,9 @@ async def test_the_category_event_applies_once_and_a_revocation_replaces_the_his
     held = AssistanceAssignment(
         assignment_id="a-1", category="dibao", recipient_class=2, valid_from=date(2026, 1, 1)
     )
-    message = _message(onestop.categories("p-1", [held]))
-    assert await onestop.consumer.handle(message) == Outcome.APPLIED
-    assert await onestop.consumer.handle(message) == Outcome.DUPLICATE
+    once = message(onestop.categories("p-1", [held]))
+    assert await onestop.consumer.handle(once) == Outcome.APPLIED
+    assert await onestop.consumer.handle(once) == Outcome.DUPLICATE
     async with onestop.sessionmaker() as session:
         count = select(func.count()).select_from(assistance_assignments)
         assert (await session.execute(count)).scalar() == 1
@@ -68,19 +63,18 @@ async def test_an_event_without_history_is_classed_by_the_region_policy(onestop:
 async def test_the_premium_subsidy_is_booked_once_against_the_assistance_fund(
     onestop: OneStop,
 ) -> None:
-    subsidy = ContributionPosted(
-        contribution_id="r-1",
-        person_id="p-1",
-        region_code="320402",
-        fund="basic_medical",
+    subsidy = contribution(
+        "r-1",
+        "basic_medical",
+        "380.00",
         payer="assistance_subsidy",
-        year=2026,
-        amount=D("380.00"),
         posted_on=date(2026, 1, 15),
+        region="320402",
+        person_id="p-1",
     )
-    message = _message(subsidy)
-    assert await onestop.consumer.handle(message) == Outcome.APPLIED
-    assert await onestop.consumer.handle(message) == Outcome.DUPLICATE
+    once = message(subsidy)
+    assert await onestop.consumer.handle(once) == Outcome.APPLIED
+    assert await onestop.consumer.handle(once) == Outcome.DUPLICATE
     assert await onestop.feed(subsidy) == [Outcome.APPLIED]  # another event id, same receipt
     own = ContributionPosted(
         **{**subsidy.model_dump(), "contribution_id": "r-2", "payer": "individual"}

@@ -5,9 +5,7 @@ the scorecard consumed from care delivery's event feeds the release."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
-from decimal import Decimal as D
-from typing import Any
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,22 +13,10 @@ import pytest
 from ltci_settlement.app import create_app
 from ltci_settlement.settings import Settings
 from ltci_shared.auth.matrix import TokenSigner
-from ltci_shared.events.base import IntegrationEvent
-from ltci_shared.events.contracts import (
-    CarePlanActivated,
-    DeviceRentalChanged,
-    EligibilityGranted,
-    PersonEnrolled,
-    ScorecardIssued,
-    ServiceVisitLogged,
-)
-from ltci_shared.events.envelope import Envelope
-from ltci_shared.messaging.consumer import Outcome
-from ltci_shared.messaging.message import Message
+
+from ..support import MONTH, A, B, eligible, feed, person, plan, rental, scorecard, visit
 
 SIGNER = TokenSigner()
-A, B = "prov-a", "prov-b"
-MONTH = {"region_code": "320900", "period": "2026-03"}
 
 
 def _as(role: str, **claims: object) -> dict[str, str]:
@@ -44,78 +30,15 @@ OTHER_TPA = _as("tpa", regions=["320500"])
 PROV_A = _as("provider", provider_id=A)
 
 
-def _events() -> list[IntegrationEvent]:
-    begin = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    return [
-        PersonEnrolled(
-            person_id="p1",
-            region_code="320902",
-            scheme="employee",
-            valid_from=date(2025, 1, 1),
-            birth_date=date(1940, 1, 1),
-            sex="F",
-        ),
-        EligibilityGranted(
-            eligibility_id="el-p1",
-            person_id="p1",
-            region_code="320900",
-            grade=3,
-            valid_from=date(2026, 1, 1),
-            valid_until=date(2027, 12, 31),
-        ),
-        CarePlanActivated(
-            plan_id="plan-p1",
-            person_id="p1",
-            provider_id=A,
-            region_code="320902",
-            service_form="home_visit",
-            package_code="YC-HV-STD",
-            grade=3,
-            starts_on=date(2026, 1, 1),
-        ),
-        ServiceVisitLogged(
-            visit_id="v1",
-            provider_id=A,
-            person_id="p1",
-            caregiver_id="cg-1",
-            plan_id="plan-p1",
-            region_code="320902",
-            service_form="home_visit",
-            service_date=date(2026, 3, 2),
-            begin_at=begin,
-            end_at=begin.replace(hour=10, minute=30),
-            items=["ADL01", "MED01"],
-            verified=True,
-            exceptions=[],
-        ),
-        DeviceRentalChanged(
-            rental_id="r1",
-            person_id="p1",
-            provider_id=B,
-            device_code="DEV-BED-E",
-            status="started",
-            starts_on=date(2026, 1, 1),
-            daily_rate=D("11.00"),
-        ),
-    ]
-
-
-async def _feed(app: Any, *events: IntegrationEvent) -> None:
-    consumer = app.state.runtime.event_consumers[0]
-    for event in events:
-        message = Message(
-            f"ltci.{type(event).producer}.events", event.key, Envelope.wrap(event).to_bytes()
-        )
-        assert await consumer.handle(message) == Outcome.APPLIED
-
-
 @pytest.fixture
 async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A settled Yancheng month: prov-a owed 83.36 (87.75 less 4.39), prov-b 275.36."""
     app = create_app(Settings(database_url=pg_url, auth_mode="required"), migrate=True)
     async with app.router.lifespan_context(app):
         app.state.token_verifier = SIGNER.verifier()
-        await _feed(app, *_events())
+        await feed(
+            app, person("p1"), eligible("p1"), plan("p1"), visit("v1", "p1", 2, 90), rental()
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://settlement") as c:
             run = await c.post("/runs/month-end", json=MONTH, headers=ADMIN)
@@ -178,17 +101,7 @@ async def test_a_scorecard_event_releases_the_holdback_for_the_regions_tpa(
     client: httpx.AsyncClient,
 ) -> None:
     app = client._transport.app  # type: ignore[attr-defined]
-    await _feed(
-        app,
-        ScorecardIssued(
-            provider_id=A,
-            region_code="320902",
-            period="2026-03",
-            score="90.00",
-            policy_version="320900/benefits@2022-07-01",
-            issued_at=datetime(2026, 4, 3, tzinfo=UTC),
-        ),
-    )
+    await feed(app, scorecard(A, "90.00", issued_at=datetime(2026, 4, 3, tzinfo=UTC)))
     other = await client.post("/holdback/releases", json=MONTH, headers=OTHER_TPA)
     assert other.status_code == 403
     done = await client.post("/holdback/releases", json=MONTH, headers=TPA)

@@ -3,99 +3,29 @@ care by grade and service form from the care-plan read model; regions and period
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
-from ltci_shared.events.contracts import (
-    CarePlanActivated,
-    CarePlanEnded,
-    ContributionPosted,
-    EligibilityGranted,
-    PersonEnrolled,
-    ServiceVisitLogged,
-)
+from ltci_shared.events.contracts import CarePlanEnded
+
+from ..support import contribution, eligible, person, plan, visit
 
 FIGURES = ("income", "expenses", "liabilities", "outstanding", "cash", "balance")
 
 
-def _person(pid: str, scheme: str, region: str = "320902") -> PersonEnrolled:
-    return PersonEnrolled(
-        person_id=pid,
-        region_code=region,
-        scheme=scheme,
-        valid_from=date(2025, 1, 1),  # type: ignore[arg-type]
-        birth_date=date(1940, 1, 1),
-        sex="F",
-    )
-
-
-def _contribution(cid: str, fund: str, amount: str, day: date) -> ContributionPosted:
-    return ContributionPosted(
-        contribution_id=cid,
-        region_code="320900",
-        fund=fund,
-        payer="employer",
-        year=day.year,
-        amount=D(amount),
-        posted_on=day,
-    )
-
-
-def _plan(pid: str, form: str, package: str, grade: int, region: str) -> CarePlanActivated:
-    return CarePlanActivated(
-        plan_id=f"plan-{pid}",
-        person_id=pid,
-        provider_id="prov-a",
-        region_code=region,
-        service_form=form,
-        package_code=package,
-        grade=grade,
-        starts_on=date(2026, 1, 1),  # type: ignore[arg-type]
-    )
-
-
-def _visit(vid: str, pid: str, day: int) -> ServiceVisitLogged:
-    begin = datetime(2026, 3, day, 9, 0, tzinfo=UTC)
-    return ServiceVisitLogged(
-        visit_id=vid,
-        provider_id="prov-a",
-        person_id=pid,
-        caregiver_id="cg-1",
-        plan_id=f"plan-{pid}",
-        region_code="320902",
-        service_form="home_visit",
-        service_date=date(2026, 3, day),
-        begin_at=begin,
-        end_at=begin.replace(hour=10, minute=30),
-        items=["ADL01", "MED01"],
-        verified=True,
-        exceptions=[],
-    )
-
-
 async def _seed(h: Any) -> None:
     await h.feed(
-        _person("p1", "employee"),
-        _person("p2", "resident"),
-        _person("p3", "employee"),
-        *(
-            EligibilityGranted(
-                eligibility_id=f"el-{pid}",
-                person_id=pid,
-                region_code="320900",
-                grade=grade,
-                valid_from=date(2026, 1, 1),
-                valid_until=date(2027, 12, 31),
-            )
-            for pid, grade in (("p1", 3), ("p2", 4), ("p3", 3))
-        ),
-        _contribution("c1", "employee_ltc", "200.00", date(2026, 1, 15)),
-        _contribution("c2", "employee_ltc", "1000.00", date(2026, 3, 1)),
-        _contribution("c3", "resident_ltc", "500.00", date(2026, 3, 2)),
-        _plan("p1", "home_visit", "YC-HV-STD", 3, "320902"),
-        _plan("p2", "family_care", "YC-FAMILY", 4, "320903"),
-        _plan("p3", "home_visit", "YC-HV-STD", 3, "320902"),
+        person("p1", "employee"),
+        person("p2", "resident"),
+        person("p3", "employee"),
+        *(eligible(pid, grade) for pid, grade in (("p1", 3), ("p2", 4), ("p3", 3))),
+        contribution("c1", "employee_ltc", "200.00", posted_on=date(2026, 1, 15)),
+        contribution("c2", "employee_ltc", "1000.00", posted_on=date(2026, 3, 1)),
+        contribution("c3", "resident_ltc", "500.00", posted_on=date(2026, 3, 2)),
+        plan("p1", "home_visit", "YC-HV-STD", grade=3, region="320902"),
+        plan("p2", "family_care", "YC-FAMILY", grade=4, region="320903"),
+        plan("p3", "home_visit", "YC-HV-STD", grade=3, region="320902"),
         CarePlanEnded(
             plan_id="plan-p3",
             person_id="p3",
@@ -104,8 +34,8 @@ async def _seed(h: Any) -> None:
             ended_on=date(2026, 2, 28),
             reason="closed",
         ),
-        _visit("v1", "p1", 2),
-        _visit("v2", "p1", 3),
+        visit("v1", "p1", 2, 90),
+        visit("v2", "p1", 3, 90),
     )
     run = await h.month_end()
     assert run["status"] == "completed" and run["entries_created"] >= 1

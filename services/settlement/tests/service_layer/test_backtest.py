@@ -5,7 +5,7 @@ ledger for the settled month; nothing written; a per-year cap carried across mon
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,15 +19,10 @@ from ltci_settlement.adapters.tables import (
     runs,
     statements,
 )
-from ltci_shared.events.contracts import (
-    CarePlanActivated,
-    EligibilityGranted,
-    PersonEnrolled,
-    ServiceVisitLogged,
-)
 from ltci_shared.policy import BenefitPolicy
 
-A, B = "prov-a", "prov-b"
+from ..support import A, B, eligible, person, plan, visit
+
 PACK_VERSION = "320900/benefits@2022-07-01"
 PROPOSED = "320900/benefits@2026-03-01~proposed"
 
@@ -55,71 +50,14 @@ def year_cap(forms: dict[str, Any]) -> None:
     forms["home_visit"]["caps_by_grade"] = {"3": {"per_year": "100.00"}}
 
 
-def enrolled(
-    pid: str, scheme: str, grade: int, form: str, package: str, provider: str
-) -> list[Any]:
-    return [
-        PersonEnrolled(
-            person_id=pid,
-            region_code="320902",
-            scheme=scheme,
-            valid_from=date(2025, 1, 1),  # type: ignore[arg-type]
-            birth_date=date(1940, 1, 1),
-            sex="F",
-        ),
-        EligibilityGranted(
-            eligibility_id=f"el-{pid}",
-            person_id=pid,
-            region_code="320900",
-            grade=grade,
-            valid_from=date(2026, 1, 1),
-            valid_until=date(2027, 12, 31),
-        ),
-        CarePlanActivated(
-            plan_id=f"plan-{pid}",
-            person_id=pid,
-            provider_id=provider,
-            region_code="320902",
-            service_form=form,
-            package_code=package,
-            grade=grade,
-            starts_on=date(2026, 1, 1),  # type: ignore[arg-type]
-        ),
-    ]
-
-
-def visit(
-    vid: str,
-    pid: str,
-    day: date,
-    minutes: int,
-    *,
-    form: str = "home_visit",
-    provider: str = A,
-    verified: bool = True,
-) -> ServiceVisitLogged:
-    begin = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-    return ServiceVisitLogged(
-        visit_id=vid,
-        provider_id=provider,
-        person_id=pid,
-        caregiver_id="cg-1",
-        plan_id=f"plan-{pid}",
-        region_code="320902",
-        service_form=form,
-        service_date=day,
-        begin_at=begin,
-        end_at=begin + timedelta(minutes=minutes),
-        items=["ADL01", "MED01"] if form == "home_visit" else ["ADL01"],
-        verified=verified,
-        exceptions=[] if verified else ["no_checkout"],
-    )
-
-
 async def seed(h: Any) -> None:
     await h.feed(
-        *enrolled("p1", "employee", 3, "home_visit", "YC-HV-STD", A),
-        *enrolled("p2", "resident", 4, "institutional", "YC-INST-STD", B),
+        person("p1"),
+        eligible("p1", 3),
+        plan("p1", "home_visit", "YC-HV-STD", A, 3),
+        person("p2", "resident"),
+        eligible("p2", 4),
+        plan("p2", "institutional", "YC-INST-STD", B, 4),
         visit("v0", "p1", date(2026, 2, 10), 60),
         visit("v1", "p1", date(2026, 3, 2), 90),
         visit("v2", "p1", date(2026, 3, 3), 60),

@@ -7,15 +7,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-A, B = "prov-a", "prov-b"
-MONTH = {"region_code": "320900", "period": "2026-03"}
-
-
-async def balance(h: Any, account: str, party: str | None = None) -> D:
-    params = {"region_code": "320900", "fund": "employee_ltc", "account": account}
-    if party:
-        params["party"] = party
-    return D((await h.client.get("/ledger/balance", params=params)).json()["balance"])
+from ..support import MONTH, A, B, balance, scorecard
 
 
 async def release(h: Any, status: int = 200, key: str | None = None) -> dict[str, Any]:
@@ -32,9 +24,7 @@ def figures(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-async def test_full_and_half_release_then_paid_by_a_batch(
-    settled: Any, scorecard_event: Any
-) -> None:
+async def test_full_and_half_release_then_paid_by_a_batch(settled: Any) -> None:
     h = settled
     nobody = await release(h)
     assert nobody["released"] == []
@@ -42,7 +32,7 @@ async def test_full_and_half_release_then_paid_by_a_batch(
         (A, "7.32"),
         (B, "14.49"),
     ]
-    await h.feed(scorecard_event(A, "92.50"), scorecard_event(B, "85.00"))
+    await h.feed(scorecard(A, "92.50"), scorecard(B, "85.00"))
     done = await release(h, key="release-2026-03")
     # A: 7.32 all released; B: 14.49 × 0.50 = 7.245 → 7.25 released, 7.24 forfeited
     assert figures(done) == [
@@ -85,26 +75,24 @@ async def test_full_and_half_release_then_paid_by_a_batch(
     assert (await h.month_end())["statements_issued"] == 0
 
 
-async def test_releases_wait_for_a_settled_month(harness: Any, scorecard_event: Any) -> None:
+async def test_releases_wait_for_a_settled_month(harness: Any) -> None:
     h = harness
-    await h.feed(scorecard_event(A, "95.00"))
+    await h.feed(scorecard(A, "95.00"))
     refused = await release(h, 409)
     assert refused["type"] == "/problems/period_not_settled"
     bad = await h.client.post("/holdback/releases", json={**MONTH, "period": "2026-3"})
     assert bad.status_code == 422
 
 
-async def test_below_the_bands_all_is_forfeited_and_others_wait(
-    settled: Any, scorecard_event: Any
-) -> None:
+async def test_below_the_bands_all_is_forfeited_and_others_wait(settled: Any) -> None:
     h = settled
-    await h.feed(scorecard_event(B, "79.99"))
+    await h.feed(scorecard(B, "79.99"))
     done = await release(h)
     assert figures(done) == [(B, "79.99", "14.49", "0.00", "14.49")]
     assert [(w["provider_id"], w["holdback_held"]) for w in done["waiting"]] == [(A, "7.32")]
     assert await balance(h, "holdback_forfeited_income", B) == D("-14.49")
     assert await balance(h, "provider_payable", B) == D("-275.36")  # nothing more to pay
-    await h.feed(scorecard_event(A, "80.00"))  # the band's floor counts
+    await h.feed(scorecard(A, "80.00"))  # the band's floor counts
     later = await release(h)
     assert figures(later) == [(A, "80.00", "7.32", "3.66", "3.66")]
     assert (await release(h))["released"] == []

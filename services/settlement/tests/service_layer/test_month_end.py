@@ -13,74 +13,22 @@ from ltci_settlement.adapters.claims_repository import ClaimRepository
 from ltci_settlement.adapters.tables import claim_lines, platform, postings
 from ltci_shared.events.contracts import (
     AssessmentCompleted,
-    CarePlanActivated,
-    ContributionPosted,
-    DeviceRentalChanged,
-    EligibilityGranted,
-    FamilyCareCertified,
-    PersonEnrolled,
-    ServiceVisitLogged,
     StayReported,
     VisitVoided,
 )
 
-A, B = "prov-a", "prov-b"
-
-
-def person(pid: str, scheme: str = "employee") -> PersonEnrolled:
-    return PersonEnrolled(
-        person_id=pid,
-        region_code="320902",
-        scheme=scheme,
-        valid_from=date(2025, 1, 1),  # type: ignore[arg-type]
-        birth_date=date(1940, 1, 1),
-        sex="F",
-    )
-
-
-def eligible(pid: str, grade: int) -> EligibilityGranted:
-    return EligibilityGranted(
-        eligibility_id=f"el-{pid}",
-        person_id=pid,
-        region_code="320900",
-        grade=grade,
-        valid_from=date(2026, 1, 1),
-        valid_until=date(2027, 12, 31),
-    )
-
-
-def visit(
-    vid: str, pid: str, day: int, minutes: int, verified: bool = True, provider: str = A
-) -> ServiceVisitLogged:
-    begin = datetime(2026, 3, day, 9, 0, tzinfo=UTC)
-    return ServiceVisitLogged(
-        visit_id=vid,
-        provider_id=provider,
-        person_id=pid,
-        caregiver_id="cg-1",
-        plan_id=f"plan-{pid}",
-        region_code="320902",
-        service_form="home_visit",
-        service_date=date(2026, 3, day),
-        begin_at=begin,
-        end_at=begin.replace(hour=9 + minutes // 60, minute=minutes % 60),
-        items=["ADL01", "MED01"],
-        verified=verified,
-        exceptions=[] if verified else ["no_checkout"],
-    )
-
-
-def plan(pid: str, form: str, package: str, provider: str, grade: int) -> CarePlanActivated:
-    return CarePlanActivated(
-        plan_id=f"plan-{pid}",
-        person_id=pid,
-        provider_id=provider,
-        region_code="320902",
-        service_form=form,
-        package_code=package,
-        grade=grade,
-        starts_on=date(2026, 1, 1),  # type: ignore[arg-type]
-    )
+from ..support import (
+    A,
+    B,
+    balance,
+    certified,
+    contribution,
+    eligible,
+    person,
+    plan,
+    rental,
+    visit,
+)
 
 
 async def seed_month(h: Any) -> None:
@@ -90,24 +38,8 @@ async def seed_month(h: Any) -> None:
         person("p3"),
         eligible("p1", 3),
         eligible("p2", 4),  # p3's eligibility arrives late
-        ContributionPosted(
-            contribution_id="c1",
-            region_code="320900",
-            fund="employee_ltc",
-            payer="employer",
-            year=2026,
-            amount=D("1000.00"),
-            posted_on=date(2026, 3, 1),
-        ),
-        ContributionPosted(
-            contribution_id="c2",
-            region_code="320900",
-            fund="resident_ltc",
-            payer="fiscal",
-            year=2026,
-            amount=D("500.00"),
-            posted_on=date(2026, 3, 1),
-        ),
+        contribution("c1"),
+        contribution("c2", "resident_ltc", "500.00", payer="fiscal"),
         plan("p1", "home_visit", "YC-HV-STD", A, 3),
         plan("p3", "home_visit", "YC-HV-STD", A, 3),
         plan("p2", "family_care", "YC-FAMILY", B, 4),
@@ -118,33 +50,13 @@ async def seed_month(h: Any) -> None:
             admitted_on=date(2026, 3, 10),
             discharged_on=date(2026, 3, 15),
         ),
-        FamilyCareCertified(  # family care is paid only for a certified month
-            certification_id="fc1",
-            plan_id="plan-p2",
-            person_id="p2",
-            provider_id=B,
-            family_caregiver_id="fcg1",
-            region_code="320902",
-            period="2026-03",
-            care_days=26,
-            days_covered=26,
-            days_in_period=31,
-            certified_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
-            policy_version="320900/benefits@2022-07-01",
-        ),
+        # family care is paid only for a certified month
+        certified("fc1", "p2", "fcg1", care_days=26, days_covered=26),
         visit("v1", "p1", 2, 90),
         visit("v2", "p1", 3, 60),
         visit("v3", "p1", 4, 60, verified=False),
         visit("v5", "p3", 6, 60),
-        DeviceRentalChanged(
-            rental_id="r1",
-            person_id="p1",
-            provider_id=B,
-            device_code="DEV-BED-E",
-            status="started",
-            starts_on=date(2026, 1, 1),
-            daily_rate=D("11.00"),
-        ),
+        rental(),
         AssessmentCompleted(
             assessment_id="a1",
             application_id="ap1",
@@ -175,11 +87,11 @@ async def lines_of(h: Any, claim_id: str, **params: Any) -> list[dict[str, Any]]
     return (await h.client.get(f"/claims/{claim_id}/lines", params=params)).json()["items"]
 
 
-async def balance(h: Any, fund: str, account: str, party: str | None = None) -> D:
-    params = {"region_code": "320900", "fund": fund, "account": account} | (
-        {"party": party} if party else {}
-    )
-    return D((await h.client.get("/ledger/balance", params=params)).json()["balance"])
+async def review(h: Any, claim_id: str, line_no: int, key: str | None = None, **body: str) -> Any:
+    """A TPA's review decision (审核) on a held or settled claim line."""
+    headers = {"Idempotency-Key": key} if key else {}
+    url = f"/claims/{claim_id}/lines/{line_no}/review"
+    return await h.client.post(url, json=body, headers=headers)
 
 
 async def conservation(h: Any) -> tuple[D, D]:
@@ -227,15 +139,15 @@ async def test_a_month_is_settled_end_to_end_and_reruns_change_nothing(harness: 
     assert by_form["family_care"]["payee"] == "person"
 
     # holdback 5%: 4.39 + 2.93 on A's lines; 14.49 on the rental
-    assert await balance(h, "employee_ltc", "provider_payable", A) == D("-138.93")
-    assert await balance(h, "employee_ltc", "holdback", A) == D("-7.32")
-    assert await balance(h, "employee_ltc", "provider_payable", B) == D("-275.36")
-    assert await balance(h, "resident_ltc", "person_payable", "p2") == D("-390.00")
-    assert await balance(h, "employee_ltc", "assessment_fee_expense") == D("150.00")
-    assert await balance(h, "individuals", "due_from_individual", "p1") == D("9.75") + D(
+    assert await balance(h, "provider_payable", A) == D("-138.93")
+    assert await balance(h, "holdback", A) == D("-7.32")
+    assert await balance(h, "provider_payable", B) == D("-275.36")
+    assert await balance(h, "person_payable", "p2", fund="resident_ltc") == D("-390.00")
+    assert await balance(h, "assessment_fee_expense") == D("150.00")
+    assert await balance(h, "due_from_individual", "p1", fund="individuals") == D("9.75") + D(
         "6.50"
     ) + D("51.15") + D("150.00")
-    assert await balance(h, "employee_ltc", "bank") == D("1000.00")
+    assert await balance(h, "bank") == D("1000.00")
 
     tb = (await h.client.get("/ledger/trial-balance", params={"region_code": "320900"})).json()
     assert tb["balanced"] and tb["total_debits"] == tb["total_credits"]
@@ -282,7 +194,7 @@ async def test_a_month_is_settled_end_to_end_and_reruns_change_nothing(harness: 
     await h.feed(eligible("p3", 3))
     late = await h.month_end()
     assert (late["lines_created"], late["lines_reversed"], late["entries_created"]) == (1, 1, 1)
-    assert await balance(h, "employee_ltc", "provider_payable", A) == D("-194.50")  # + 55.57
+    assert await balance(h, "provider_payable", A) == D("-194.50")  # + 55.57
 
     # v2 voided after payment: reversed by a new entry, never edited
     await h.feed(
@@ -296,7 +208,7 @@ async def test_a_month_is_settled_end_to_end_and_reruns_change_nothing(harness: 
     )
     fixed = await h.month_end()
     assert (fixed["lines_created"], fixed["lines_reversed"], fixed["entries_created"]) == (0, 1, 1)
-    assert await balance(h, "employee_ltc", "provider_payable", A) == D("-138.93")
+    assert await balance(h, "provider_payable", A) == D("-138.93")
     reversed_line = (await lines_of(h, a["claim_id"], reason_code="R400"))[0]
     assert (
         reversed_line["visit_id"] == "v2"
@@ -345,32 +257,29 @@ async def test_sampled_high_value_lines_wait_for_tpa_review(make_harness: Any) -
         held = await lines_of(h, b["claim_id"], review_status="held")
         assert {ln["service_form"] for ln in held} == {"device", "family_care"}  # 289.85, 390.00
         assert b["status"] == "pending_review" and held[0]["entry_id"] is None
-        assert await balance(h, "employee_ltc", "provider_payable", B) == D("0.00")
+        assert await balance(h, "provider_payable", B) == D("0.00")
 
         device = next(ln for ln in held if ln["service_form"] == "device")
-        url = f"/claims/{b['claim_id']}/lines/{device['line_no']}/review"
-        ok = await h.client.post(
-            url,
-            json={"action": "approve", "reason": "checked"},
-            headers={"Idempotency-Key": "rv-1"},
+        ok = await review(
+            h, b["claim_id"], device["line_no"], key="rv-1", action="approve", reason="checked"
         )
         assert (
             ok.status_code == 200
             and ok.json()["review_status"] == "approved"
             and ok.json()["entry_id"]
         )
-        assert await balance(h, "employee_ltc", "provider_payable", B) == D("-275.36")
+        assert await balance(h, "provider_payable", B) == D("-275.36")
 
         a = await claim_of(h, A)
         v1 = next(ln for ln in await lines_of(h, a["claim_id"]) if ln["visit_id"] == "v1")
-        adjust = {
-            "action": "adjust",
-            "reason": "60 minutes only",
-            "fund_amount": "58.50",
-            "person_amount": "6.50",
-        }
-        adjusted = await h.client.post(
-            f"/claims/{a['claim_id']}/lines/{v1['line_no']}/review", json=adjust
+        adjusted = await review(
+            h,
+            a["claim_id"],
+            v1["line_no"],
+            action="adjust",
+            reason="60 minutes only",
+            fund_amount="58.50",
+            person_amount="6.50",
         )
         assert adjusted.status_code == 200, adjusted.text
         assert (
@@ -379,21 +288,18 @@ async def test_sampled_high_value_lines_wait_for_tpa_review(make_harness: Any) -
             adjusted.json()["reason_code"],
         ) == ("58.50", "32.50", "R410")
         # 146.25 − 87.75 + 58.50 = 117.00 fund; each line's 5% holdback withheld
-        assert await balance(h, "employee_ltc", "provider_payable", A) == D("-111.14")
-        too_much = {
-            "action": "adjust",
-            "reason": "x",
-            "fund_amount": "97.00",
-            "person_amount": "1.00",
-        }
-        refused = await h.client.post(
-            f"/claims/{a['claim_id']}/lines/{adjusted.json()['line_no']}/review", json=too_much
+        assert await balance(h, "provider_payable", A) == D("-111.14")
+        refused = await review(  # more than the line billed
+            h,
+            a["claim_id"],
+            adjusted.json()["line_no"],
+            action="adjust",
+            reason="x",
+            fund_amount="97.00",
+            person_amount="1.00",
         )
         assert refused.status_code == 422 and refused.json()["type"].endswith("invalid_adjustment")
-        gone = await h.client.post(
-            f"/claims/{a['claim_id']}/lines/{v1['line_no']}/review",
-            json={"action": "approve", "reason": "x"},
-        )
+        gone = await review(h, a["claim_id"], v1["line_no"], action="approve", reason="x")
         assert gone.status_code == 409
 
         assert (await h.month_end())["entries_created"] == 0  # the TPA's decisions stand
@@ -428,22 +334,7 @@ async def test_family_care_is_paid_only_for_certified_days(harness: Any) -> None
     )
     run = await h.month_end(key="close-uncertified")
     assert run["status"] == "completed" and run["lines_created"] == 0  # not certified: nothing
-    await h.feed(
-        FamilyCareCertified(
-            certification_id="fc7",
-            plan_id="plan-p7",
-            person_id="p7",
-            provider_id=B,
-            family_caregiver_id="fcg7",
-            region_code="320902",
-            period="2026-03",
-            care_days=10,
-            days_covered=31,
-            days_in_period=31,
-            certified_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
-            policy_version="320900/benefits@2022-07-01",
-        )
-    )
+    await h.feed(certified("fc7", "p7", "fcg7", care_days=10, days_covered=31))
     again = await h.month_end(key="close-certified")
     assert again["lines_created"] == 1
     lines = await lines_of(h, (await claim_of(h, B))["claim_id"])

@@ -13,15 +13,7 @@ from sqlalchemy import select
 from ltci_settlement.adapters.tables import platform
 from ltci_shared.events.contracts import PaymentRecorded
 
-A, B = "prov-a", "prov-b"
-MONTH = {"region_code": "320900", "period": "2026-03"}
-
-
-async def balance(h: Any, account: str, party: str | None = None) -> D:
-    params = {"region_code": "320900", "fund": "employee_ltc", "account": account}
-    if party:
-        params["party"] = party
-    return D((await h.client.get("/ledger/balance", params=params)).json()["balance"])
+from ..support import MONTH, A, B, balance, eligible
 
 
 async def batch(h: Any, status: int = 201, **body: Any) -> dict[str, Any]:
@@ -128,12 +120,12 @@ async def test_a_failed_item_is_reversed_and_paid_by_a_later_batch(settled: Any)
 
 
 async def test_a_late_line_is_outstanding_alone_and_the_reconciliation_balances(
-    settled: Any, eligibility_event: Any
+    settled: Any,
 ) -> None:
     h = settled
     first = await batch(h, provider_ids=[A])
     assert [i["amount"] for i in first["items"]] == ["138.93"]
-    await h.feed(eligibility_event("p3"))
+    await h.feed(eligible("p3"))
     late = await h.month_end()
     assert late["entries_created"] == 1
     assert await balance(h, "provider_payable", A) == D("-55.57")  # 58.50 less 2.93 holdback
