@@ -4,20 +4,17 @@ executemany INSERT elsewhere (SQLite, small batches). Same rows either way."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, Table
+from orjson import dumps
+from sqlalchemy import JSON, Column, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ltci_shared.uow import copy_connection, is_postgresql
 
 COPY_FROM = 50  # rows from which a bulk insert goes by COPY on PostgreSQL
 _BATCH = 5000  # rows per executemany statement
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
 
 
 async def insert_many(
@@ -28,7 +25,8 @@ async def insert_many(
     copy_from: int = COPY_FROM,
 ) -> None:
     """Insert ``rows`` (dicts with the same keys). Columns missing from the rows take their
-    defaults (an autoincrement id, for example); JSON columns are encoded for COPY."""
+    defaults (an autoincrement id, for example); JSON columns are encoded for COPY (where a
+    None is SQL NULL; the INSERT writes JSON null, read back as None too)."""
     if not rows:
         return
     if len(rows) < copy_from or not is_postgresql(session):
@@ -36,8 +34,26 @@ async def insert_many(
             await session.execute(table.insert(), list(rows[i : i + _BATCH]))
         return
     keys = rows[0].keys()
-    columns = [c.name for c in table.columns if c.name in keys]
-    encode = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    records = [tuple(_json(row[c]) if c in encode else row[c] for c in columns) for row in rows]
+    present = [c for c in table.columns if c.name in keys]
+    columns = [c.name for c in present]
     driver = await copy_connection(session)
-    await driver.copy_records_to_table(table.name, records=records, columns=columns)
+    await driver.copy_records_to_table(table.name, records=_records(rows, present), columns=columns)
+
+
+def _records(rows: Sequence[dict[str, Any]], columns: Sequence[Column[Any]]) -> list[Any]:
+    """The rows as tuples in ``columns`` order, JSON columns encoded (one pass per row)."""
+    get = itemgetter(*(c.name for c in columns))
+    if len(columns) == 1:
+        return [(get(row),) for row in rows]
+    encoded = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]
+    if not encoded:
+        return [get(row) for row in rows]
+    records = []
+    for row in rows:
+        values = list(get(row))
+        for i in encoded:
+            value = values[i]
+            if value is not None:
+                values[i] = dumps(value).decode()
+        records.append(tuple(values))
+    return records

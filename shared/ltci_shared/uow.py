@@ -61,7 +61,8 @@ class UnitOfWork:
         self._tables = tables
         self._topic_for = topic_for
         self._on_commit = on_commit
-        self._pending: list[Envelope] = []
+        self._pending: list[tuple[str, ...]] = []  # outbox rows but their created_at
+        self._topics: dict[str, str] = {}  # event source → topic
         self._wrote_events = False
         self._session: AsyncSession | None = None
 
@@ -90,25 +91,28 @@ class UnitOfWork:
         self._pending = []
 
     def record(self, event: IntegrationEvent, *, event_id: str | None = None) -> Envelope:
+        """Queue the event's outbox row, encoded now and once (only strings are kept until
+        the flush, not the envelope)."""
         envelope = Envelope.wrap(event, event_id=event_id)
-        self._pending.append(envelope)
+        topic = self._topics.get(envelope.source)
+        if topic is None:
+            topic = self._topics[envelope.source] = self._topic_for(
+                envelope.source.rsplit("/", 1)[-1]
+            )
+        payload = envelope.to_bytes().decode()
+        self._pending.append(
+            (envelope.id, envelope.type, envelope.subject, envelope.type, topic, payload)
+        )
         return envelope
 
-    def _outbox_rows(self) -> list[dict[str, Any]]:
-        """The outbox rows of the queued events (one per event, same transaction)."""
+    def _outbox_records(self) -> list[tuple[Any, ...]]:
+        """The outbox rows of the queued events (one per event, same transaction), as tuples
+        in ``OUTBOX_COPY_COLUMNS`` order."""
         now = datetime.now(UTC)
-        return [
-            {
-                "event_id": env.id,
-                "aggregatetype": env.type,
-                "aggregateid": env.subject,
-                "type": env.type,
-                "topic": self._topic_for(env.source.rsplit("/", 1)[-1]),
-                "payload": env.to_bytes().decode(),
-                "created_at": now,
-            }
-            for env in self._pending
-        ]
+        return [(*queued, now) for queued in self._pending]
+
+    def _outbox_rows(self) -> list[dict[str, Any]]:
+        return [dict(zip(OUTBOX_COPY_COLUMNS, r, strict=True)) for r in self._outbox_records()]
 
     async def flush_events(self) -> None:
         """Write queued events to the outbox (without committing)."""
@@ -127,11 +131,8 @@ class UnitOfWork:
             await self.flush_events()
             return
         driver = await copy_connection(self.session)
-        rows = self._outbox_rows()
         await driver.copy_records_to_table(
-            self._tables.outbox.name,
-            records=[tuple(row[c] for c in OUTBOX_COPY_COLUMNS) for row in rows],
-            columns=OUTBOX_COPY_COLUMNS,
+            self._tables.outbox.name, records=self._outbox_records(), columns=OUTBOX_COPY_COLUMNS
         )
         self._pending = []
         self._wrote_events = True

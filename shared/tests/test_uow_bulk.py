@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ltci_shared.db import create_engine, create_sessionmaker, new_metadata
-from ltci_shared.events.contracts import StayReported
+from ltci_shared.events.contracts import EligibilityRevoked, StayReported
+from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.tables import MessagingTables, messaging_tables
 from ltci_shared.uow import UnitOfWork
 
@@ -22,6 +24,16 @@ COMPARED = ("event_id", "aggregatetype", "aggregateid", "type", "topic", "payloa
 def _stay(i: int) -> StayReported:
     return StayReported(
         stay_id=f"s-{i}", person_id=f"p-{i % 7}", kind="hospital", admitted_on=date(2026, 3, 1)
+    )
+
+
+def _revoked() -> EligibilityRevoked:
+    return EligibilityRevoked(
+        eligibility_id="e-1",
+        person_id="p-1",
+        region_code="320900",
+        ended_on=date(2026, 3, 1),
+        reason="death",
     )
 
 
@@ -109,3 +121,23 @@ async def test_sqlite_and_small_batches_use_the_insert(
         expected += await _write(_uow(engine, tables), 3, bulk=True)
         rows = await _rows(engine, tables)
         assert [{k: r[k] for k in COMPARED} for r in rows] == expected
+
+
+def test_each_event_is_queued_as_its_envelope_encoded(
+    lite: tuple[AsyncEngine, MessagingTables],
+) -> None:
+    """The outbox row carries the envelope ``record`` returned, as ``to_bytes`` always gave
+    it, and the topic of the event's producer (looked up once per producer)."""
+    engine, tables = lite
+    uow = _uow(engine, tables)
+    envelopes = [uow.record(_stay(i)) for i in range(3)]
+    envelopes.append(uow.record(_revoked()))
+    rows = uow._outbox_rows()
+    for env, row in zip(envelopes, rows, strict=True):
+        assert row["payload"] == orjson.dumps(env.model_dump(mode="json")).decode()
+        assert Envelope.from_bytes(row["payload"]) == env
+        assert (row["event_id"], row["aggregateid"], row["type"]) == (env.id, env.subject, env.type)
+    assert [r["topic"] for r in rows] == ["ltci.care-delivery.events"] * 3 + [
+        "ltci.assessment.events"
+    ]
+    assert len({r["created_at"] for r in rows}) == 1

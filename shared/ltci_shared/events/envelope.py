@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_jsonable_python
 
 from ltci_shared.events.base import IntegrationEvent, event_class
 
 
 class UnknownEventType(ValueError):
     """The envelope names a type no contract is registered for."""
+
+
+def random_id() -> str:
+    """A random UUID (version 4) as text, as ``str(uuid.uuid4())`` gives (without building
+    the UUID object: this runs once per event)."""
+    h = os.urandom(16).hex()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 class Envelope(BaseModel):
@@ -36,7 +45,7 @@ class Envelope(BaseModel):
     def wrap(cls, event: IntegrationEvent, *, event_id: str | None = None) -> Envelope:
         kind = type(event)
         return cls(
-            id=event_id or str(uuid.uuid4()),
+            id=event_id or random_id(),
             source=f"/ltci/{kind.producer}",
             type=kind.event_type(),
             time=datetime.now(UTC),
@@ -54,8 +63,17 @@ class Envelope(BaseModel):
         return kind.model_validate(self.data)
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(self.model_dump(mode="json"))
+        """The envelope as JSON, as ``orjson.dumps(self.model_dump(mode="json"))`` gives, with
+        ``data`` (JSON values already) encoded once rather than dumped again first."""
+        if self.time.tzinfo is not UTC:  # not made by ``wrap``: the general path
+            return orjson.dumps(self.model_dump(mode="json"))
+        body = {name: getattr(self, name) for name in _FIELDS}
+        # OPT_UTC_Z: the time as pydantic writes it; any value not JSON already, as pydantic
+        return orjson.dumps(body, option=orjson.OPT_UTC_Z, default=to_jsonable_python)
 
     @classmethod
     def from_bytes(cls, raw: bytes | str) -> Envelope:
         return cls.model_validate_json(raw)
+
+
+_FIELDS = tuple(Envelope.model_fields)  # in declaration order, as model_dump gives them

@@ -177,9 +177,9 @@ def quota_exceeded(plan: PlanFacts, usage: Usage, minutes: int) -> bool:
 
 
 def timing_exceptions(visit: LogVisit, rules: Thresholds, plan: PlanFacts | None) -> list[str]:
-    if visit.check_out is None:
+    if visit.end_at is None:
         return [CHECKOUT_MISSING]
-    if visit.check_out.at <= visit.check_in.at:
+    if visit.end_at <= visit.begin_at:
         return [END_BEFORE_BEGIN]
     minutes = duration_minutes(visit)
     out = [TOO_LONG] if minutes > rules.max_visit_minutes else []
@@ -195,9 +195,17 @@ def capture_exceptions(
     far: float | None = None,
 ) -> list[str]:
     """``far``: the farthest capture from home, if already known."""
-    captures = [c for c in (visit.check_in, visit.check_out) if c is not None]
+    unlocated = face_low = manual = False
+    for c in (visit.check_in, visit.check_out):  # one pass over the captures
+        if c is None:
+            continue
+        unlocated = unlocated or not c.located
+        if c.method == "face":
+            face_low = face_low or (c.face_score or 0) < float(rules.face_match_threshold)
+        elif c.method == "manual":
+            manual = True
     out: list[str] = []
-    if not all(c.located for c in captures):
+    if unlocated:
         out.append(LOCATION_MISSING)
     if home is None:
         out.append(HOME_LOCATION_UNKNOWN)
@@ -206,18 +214,16 @@ def capture_exceptions(
             far = max_distance_m(visit, home)
         if far is not None and far > rules.fence_meters:
             out.append(OUTSIDE_FENCE)
-    threshold = float(rules.face_match_threshold)
-    if any(c.method == "face" and (c.face_score or 0) < threshold for c in captures):
+    if face_low:
         out.append(FACE_MATCH_LOW)
-    if any(c.method == "manual" for c in captures):
+    if manual:
         out.append(MANUAL_ENTRY)
     return out
 
 
 def caregiver_exceptions(facts: VisitFacts) -> list[str]:
     v, out = facts.visit, []
-    end = v.check_out.at if v.check_out is not None else None
-    if overlaps(v.check_in.at, end, facts.caregiver_busy):
+    if overlaps(v.begin_at, v.end_at, facts.caregiver_busy):  # UTC, as the busy times
         out.append(CAREGIVER_OVERLAP)
     if (
         facts.caregiver_minutes_that_day + duration_minutes(v)

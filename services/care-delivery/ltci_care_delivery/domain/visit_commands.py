@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, Literal
 
@@ -87,13 +87,27 @@ class LogVisit(BaseModel):
     check_out: Capture | None = None
 
     def model_post_init(self, context: Any, /) -> None:
-        """Derive the service date, month and duration once, at validation (each
-        ``cached_property`` below finds its value already set and is not called)."""
-        begin, out = self.check_in.at, self.check_out
-        day = begin.astimezone(CHINA).date()
-        self.__dict__["service_date"] = day
-        self.__dict__["service_month"] = f"{day.year:04d}-{day.month:02d}"
-        self.__dict__["duration_minutes"] = _minutes(begin, out.at if out is not None else None)
+        """Derive the UTC times, service date, month, duration and JSON form once, at
+        validation (each ``cached_property`` below finds its value already set and is not
+        called: every visit logged is hashed and stored)."""
+        out, values = self.check_out, self.__dict__
+        begin = values["begin_at"] = self.check_in.at.astimezone(UTC)
+        end = values["end_at"] = out.at.astimezone(UTC) if out is not None else None
+        day = values["service_date"] = begin.astimezone(CHINA).date()
+        values["service_month"] = f"{day.year:04d}-{day.month:02d}"
+        values["duration_minutes"] = _minutes(begin, end)
+        values["as_json"] = self.model_dump(mode="json")
+
+    @cached_property
+    def begin_at(self) -> datetime:
+        """The check-in in UTC (comparisons between times of one time zone are much faster)."""
+        return self.check_in.at.astimezone(UTC)
+
+    @cached_property
+    def end_at(self) -> datetime | None:
+        """The check-out in UTC, None when it is missing."""
+        out = self.check_out
+        return out.at.astimezone(UTC) if out is not None else None
 
     @cached_property
     def service_date(self) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -125,8 +125,7 @@ def _repeat(index: int, visit: LogVisit, earlier: dict[str, Any], digest: str) -
 
 def _admit(ctx: VisitContext, visit: LogVisit, now: datetime, skew: timedelta) -> RegionRules:
     """Refuse input that cannot be a visit at all (not stored)."""
-    ends = [c.at for c in (visit.check_in, visit.check_out) if c is not None]
-    if max(ends) > now + skew:
+    if max(visit.begin_at, visit.end_at or visit.begin_at) > now + skew:
         raise Rejection("visit_in_future", "check-in or check-out is in the future")
     person = ctx.persons.get(visit.person_id)
     if person is None:
@@ -186,7 +185,6 @@ def accept(
     facts = _facts(ctx, provider_id, visit, rules, received_at or now)
     exceptions = verify(facts)
     distance = facts.distance_m
-    out = visit.check_out
     return {
         "visit_id": new_id(),
         "provider_id": provider_id,
@@ -199,8 +197,8 @@ def accept(
         "service_form": visit.service_form,
         "service_date": visit.service_date,
         "service_month": visit.service_month,
-        "begin_at": visit.check_in.at.astimezone(UTC),
-        "end_at": out.at.astimezone(UTC) if out is not None else None,
+        "begin_at": visit.begin_at,
+        "end_at": visit.end_at,
         "duration_minutes": duration_minutes(visit),
         "items": list(visit.items),
         "check_in": visit.as_json["check_in"],
