@@ -184,3 +184,10 @@ def workers() -> str:
     """How many worker processes served each service in this run (``LTCI_WORKERS``)."""
     count = os.environ.get("LTCI_WORKERS", "1")
     return f"{count} worker process{'es' if count != '1' else ''} a service"
+
+
+def per_workers() -> str:
+    """A result name's suffix when the services run several worker processes (so a run with
+    ``LTCI_WORKERS=2`` is recorded beside the one-process figure, not over it)."""
+    count = os.environ.get("LTCI_WORKERS", "1")
+    return "" if count == "1" else f" ({count} worker processes)"

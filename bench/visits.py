@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.common import Result, fresh_database, served, workers
+from bench.common import Result, fresh_database, per_workers, served, workers
 from bench.load import LoadClient, Run, closed_loop, paced
 from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.domain.visit_commands import CHINA
@@ -228,7 +228,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
         run = await closed_loop(load, first, concurrency)
         _check(run, n)
         peak = Result(
-            "care-delivery: single visit ingest, maximum",
+            "care-delivery: single visit ingest, maximum" + per_workers(),
             "visits",
             n,
             run.seconds,
@@ -241,7 +241,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
         await load.aclose()
         _check(run, n)
         at_half = Result(
-            "care-delivery: single visit ingest, at half the maximum",
+            "care-delivery: single visit ingest, at half the maximum" + per_workers(),
             "visits",
             n,
             run.seconds,
@@ -270,7 +270,7 @@ async def batch(n: int, port: int = 18132, concurrency: int = 2, size: int = 100
         _check(run, n)
     return [
         Result(
-            "care-delivery: batch visit ingest",
+            "care-delivery: batch visit ingest" + per_workers(),
             "visits",
             n,
             run.seconds,
