@@ -25,5 +25,5 @@ class Settings(ServiceSettings):
         "at most this many (1: every request its own transaction)",
     )
     visit_group_lanes: int = Field(
-        default=3, ge=1, le=16, description="transactions of grouped single visits at once"
+        default=1, ge=1, le=16, description="transactions of grouped single visits at once"
     )
