@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import BigInteger, any_, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ltci_shared.faults import crash_point
@@ -74,10 +76,19 @@ class OutboxRelay:
             )
             crash_point("relay_after_publish")
             sent_at = datetime.now(UTC)
-            await session.execute(
-                update(o).where(o.c.id.in_([r.id for r in rows])).values(sent_at=sent_at)
-            )
+            await session.execute(*self._mark_sent(session, [r.id for r in rows], sent_at))
         return len(rows)
+
+    def _mark_sent(
+        self, session: AsyncSession, ids: list[int], sent_at: datetime
+    ) -> tuple[Any, dict[str, Any]]:
+        """The UPDATE that marks rows sent: on PostgreSQL one array parameter (one prepared
+        statement whatever the batch's size, rather than one per count of ids)."""
+        o = self._outbox
+        if session.get_bind().dialect.name == "postgresql":
+            statement = update(o).where(o.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+            return statement.values(sent_at=bindparam("at")), {"ids": ids, "at": sent_at}
+        return update(o).where(o.c.id.in_(ids)).values(sent_at=sent_at), {}
 
     @staticmethod
     async def _lead(session: AsyncSession) -> bool:
