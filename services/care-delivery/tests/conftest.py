@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,3 +19,14 @@ async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://care") as c:
             yield c
+
+
+@pytest.fixture
+async def sqlite_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The service on SQLite, as the embedded mode runs it."""
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db"), migrate=True)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://care") as c,
+    ):
+        yield c
