@@ -24,7 +24,7 @@ import asyncio
 import os
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -33,8 +33,7 @@ import orjson
 
 from bench.common import KAFKA, Result, asyncpg_dsn, fresh_database, percentiles, served
 from bench.load import LoadClient, Run
-from bench.visits import HOME, Plan, _check, _limits, _world
-from ltci_shared.events.contracts import EligibilityGranted, PersonEnrolled
+from bench.visits import Plan, _check, _limits, _world, person_events
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.messaging.kafka import KafkaPublisher, new_producer
 from ltci_shared.messaging.message import Message
@@ -58,30 +57,7 @@ def _env(url: str, prefix: str) -> dict[str, str]:
 
 async def _publish_people(prefix: str, person_ids: list[str], today: date) -> None:
     """PersonEnrolled and EligibilityGranted for the world's persons, on their topics."""
-    events: list[Any] = []
-    for i, person_id in enumerate(person_ids):
-        events.append(
-            PersonEnrolled(
-                person_id=person_id,
-                region_code="320902",
-                scheme="resident",
-                valid_from=date(2020, 1, 1),
-                birth_date=date(1940, 1, 1),
-                sex="F" if i % 2 else "M",
-                home_latitude=HOME[0],
-                home_longitude=HOME[1],
-            )
-        )
-        events.append(
-            EligibilityGranted(
-                eligibility_id=f"bench-elig-{i:06d}",
-                person_id=person_id,
-                region_code="320902",
-                grade=5,
-                valid_from=today - timedelta(days=120),
-                valid_until=today + timedelta(days=300),
-            )
-        )
+    events = person_events(person_ids, today)
     producer = new_producer(KAFKA)
     await producer.start()
     try:

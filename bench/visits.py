@@ -30,6 +30,7 @@ from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.domain.visit_commands import CHINA
 from ltci_care_delivery.entrypoints.consumers import CONSUMERS
 from ltci_care_delivery.settings import Settings
+from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.contracts import EligibilityGranted, PersonEnrolled
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.ids import resident_id_check_char
@@ -78,6 +79,36 @@ class Plan:
         }
 
 
+def person_events(person_ids: list[str], today: date) -> list[IntegrationEvent]:
+    """PersonEnrolled and EligibilityGranted (grade 5, in force today) for each person, as
+    enrollment and assessment publish them."""
+    events: list[IntegrationEvent] = []
+    for i, person_id in enumerate(person_ids):
+        events.append(
+            PersonEnrolled(
+                person_id=person_id,
+                region_code="320902",
+                scheme="resident",
+                valid_from=date(2020, 1, 1),
+                birth_date=date(1940, 1, 1),
+                sex="F" if i % 2 else "M",
+                home_latitude=HOME[0],
+                home_longitude=HOME[1],
+            )
+        )
+        events.append(
+            EligibilityGranted(
+                eligibility_id=f"bench-elig-{i:06d}",
+                person_id=person_id,
+                region_code="320902",
+                grade=5,
+                valid_from=today - timedelta(days=120),
+                valid_until=today + timedelta(days=300),
+            )
+        )
+    return events
+
+
 async def _enrol(url: str, count: int, today: date) -> list[str]:
     """Persons and eligibility through the service's read-model consumer handlers."""
     settings = Settings(database_url=url)
@@ -85,29 +116,9 @@ async def _enrol(url: str, count: int, today: date) -> list[str]:
     person_ids = [f"bench-person-{i:06d}" for i in range(count)]
     async with runtime.running():
         consumer = runtime.event_consumers[0]
-        for i, person_id in enumerate(person_ids):
-            for event in (
-                PersonEnrolled(
-                    person_id=person_id,
-                    region_code="320902",
-                    scheme="resident",
-                    valid_from=date(2020, 1, 1),
-                    birth_date=date(1940, 1, 1),
-                    sex="F" if i % 2 else "M",
-                    home_latitude=HOME[0],
-                    home_longitude=HOME[1],
-                ),
-                EligibilityGranted(
-                    eligibility_id=f"bench-elig-{i:06d}",
-                    person_id=person_id,
-                    region_code="320902",
-                    grade=5,
-                    valid_from=today - timedelta(days=120),
-                    valid_until=today + timedelta(days=300),
-                ),
-            ):
-                topic = settings.topic(event.producer)
-                await consumer.handle(Message(topic, event.key, Envelope.wrap(event).to_bytes()))
+        for event in person_events(person_ids, today):
+            topic = settings.topic(event.producer)
+            await consumer.handle(Message(topic, event.key, Envelope.wrap(event).to_bytes()))
     return person_ids
 
 

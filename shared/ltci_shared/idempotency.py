@@ -63,7 +63,6 @@ class _Statements:
     """The table's statements, built once (per call only their parameters change)."""
 
     claim: Mapping[bool, Insert]  # by is_postgresql
-    claim_many: Mapping[bool, Insert]
     lookup: Select[Any]
     answer: Update
     release: Delete
@@ -73,16 +72,11 @@ class _Statements:
     def of(table: Table) -> _Statements:
         where = (table.c.scope == bindparam("key_scope"), table.c.key == bindparam("key_key"))
         claim = {
-            pg: insert(table).on_conflict_do_nothing().returning(table.c.key)
-            for pg, insert in ((True, pg_insert), (False, sqlite_insert))
-        }
-        claim_many = {
             pg: insert(table).on_conflict_do_nothing().returning(table.c.scope, table.c.key)
             for pg, insert in ((True, pg_insert), (False, sqlite_insert))
         }
         return _Statements(
             claim,
-            claim_many,
             table.select().where(*where),
             update(table).where(*where),
             delete(table).where(*where),
@@ -134,7 +128,7 @@ async def run_idempotent(
 async def claim_many(
     uow: UnitOfWork, table: Table, claims: list[tuple[str, str, str]]
 ) -> set[tuple[str, str]]:
-    """Claim several (scope, key, digest) at once (one statement); answers the claimed ones.
+    """Claim several (scope, key, digest) at once (one statement); returns the claimed ones.
     A key not claimed was used before or is in flight: ``claim`` it on its own to learn how."""
     if not claims:
         return set()
@@ -150,7 +144,7 @@ async def claim_many(
         }
         for scope, key, digest in claims
     ]
-    statement = _Statements.of(table).claim_many[is_postgresql(uow.session)]
+    statement = _Statements.of(table).claim[is_postgresql(uow.session)]
     return {(r.scope, r.key) for r in await uow.session.execute(statement, rows)}
 
 
@@ -193,16 +187,7 @@ async def claim(
     None when inserted. A key already used answers with its stored response; a concurrent
     request with the same key waits on the unique index, and when the first commits, it
     answers with the stored response."""
-    row = {
-        "scope": scope,
-        "key": key,
-        "request_hash": digest,
-        "status_code": 0,
-        "response": "null",
-        "created_at": datetime.now(UTC),
-    }
-    claim = _Statements.of(table).claim[is_postgresql(uow.session)]
-    if (await uow.session.execute(claim, row)).first() is not None:
+    if await claim_many(uow, table, [(scope, key, digest)]):
         return None
     if stored := await _lookup(uow, table, scope, key, digest):
         return stored

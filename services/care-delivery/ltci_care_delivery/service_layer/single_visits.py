@@ -66,7 +66,10 @@ class SingleVisits:
         if len(items) > 1:
             try:
                 await self._together(items, outcomes)
-            except Exception:
+            except Exception:  # nothing of the group was committed: each runs on its own
+                log.warning(
+                    "a group of %d visits failed; each runs alone", len(items), exc_info=True
+                )
                 outcomes = [None] * len(items)
         return [o if o is not None else await self._alone(items[i]) for i, o in enumerate(outcomes)]
 

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
-from ltci_care_delivery.app import create_app
 from ltci_care_delivery.domain.visit_commands import LogVisit
 from ltci_care_delivery.service_layer.visit_context import VisitContext, provider_context
-from ltci_care_delivery.settings import Settings
 
 from ..support import DAY, app_of, ok, visit, world
-
-
-@pytest.fixture
-async def sqlite_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db"), migrate=True)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://care") as c,
-    ):
-        yield c
 
 
 async def _context(
