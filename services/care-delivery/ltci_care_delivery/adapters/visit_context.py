@@ -8,6 +8,7 @@ on SQLite), so the compiled statement and the server's prepared statement are re
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -138,6 +139,29 @@ def _statement(dialect: str) -> TextualSelect:
 
 _STATEMENTS: dict[str, TextualSelect] = {}
 
+# Verifying a visit reads its caregiver's other visits (overlap, daily hours) and its person's
+# plan usage (quotas). Two transactions verifying visits of one caregiver or one person at the
+# same time would not see each other's uncommitted rows, so each first takes transaction-scoped
+# advisory locks (PostgreSQL; SQLite has one writer at a time) on those subjects, in one sorted
+# statement (two writers never wait on each other in a cycle). Two-key form, in its own
+# namespace: the relay's single-key lock is in another key space.
+SUBJECT_LOCK_SPACE = 0x56495354  # "VIST"
+_LOCK = text("SELECT pg_advisory_xact_lock(:space, k) FROM unnest(:keys) AS k").bindparams(
+    bindparam("space", type_=Integer()), bindparam("keys", type_=ARRAY(Integer()))
+)
+
+
+def subject_keys(caregiver_ids: Collection[str], person_ids: Collection[str]) -> list[int]:
+    """The sorted 32-bit lock keys of these caregivers and persons (a collision only makes two
+    unrelated writers wait for each other)."""
+
+    def key(kind: str, value: str) -> int:
+        digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=4).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    keys = {key("caregiver", c) for c in caregiver_ids} | {key("person", p) for p in person_ids}
+    return sorted(keys)
+
 
 @dataclass
 class ContextRows:
@@ -158,6 +182,17 @@ class ContextRows:
 class VisitContextRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def lock_subjects(
+        self, caregiver_ids: Collection[str], person_ids: Collection[str]
+    ) -> None:
+        """Wait for, then hold until the transaction ends, the locks of these caregivers and
+        persons (see ``SUBJECT_LOCK_SPACE``); the next statement sees what the previous
+        holders committed."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        keys = subject_keys(caregiver_ids, person_ids)
+        await self._session.execute(_LOCK, {"space": SUBJECT_LOCK_SPACE, "keys": keys})
 
     async def load(
         self,

@@ -81,9 +81,11 @@ async def ingest(
     *,
     now: datetime,
     clock_skew: timedelta,
+    held: bool = False,
 ) -> list[ItemResult]:
-    """Verify and store the items in bulk; the caller's unit of work commits."""
-    ctx = await provider_context(uow, book, provider_id, [v for _, v in items])
+    """Verify and store the items in bulk; the caller's unit of work commits (``held``: the
+    caller already holds the visits' caregivers and persons, see ``visit_context.hold``)."""
+    ctx = await provider_context(uow, book, provider_id, [v for _, v in items], held=held)
     if ctx is None:
         raise ProviderNotFound(f"no provider {provider_id}")
     results: list[ItemResult] = []

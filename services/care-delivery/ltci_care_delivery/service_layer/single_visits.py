@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ltci_care_delivery.domain import errors as e
 from ltci_care_delivery.domain.visit_commands import LogVisit
 from ltci_care_delivery.service_layer import ingest
+from ltci_care_delivery.service_layer.visit_context import hold
 from ltci_shared import idempotency as idem
 from ltci_shared.errors import DomainError
 from ltci_shared.faults import crash_point
@@ -96,12 +97,12 @@ class SingleVisits:
         return self.render(result)
 
     async def _ingest(
-        self, uow: UnitOfWork, provider_id: str, visits: Sequence[LogVisit]
+        self, uow: UnitOfWork, provider_id: str, visits: Sequence[LogVisit], *, held: bool = False
     ) -> list[ingest.ItemResult]:
         now = datetime.now(UTC)
         items = list(enumerate(visits))
         return await ingest.ingest(
-            uow, provider_id, items, self.book, now=now, clock_skew=self.skew
+            uow, provider_id, items, self.book, now=now, clock_skew=self.skew, held=held
         )
 
     async def _together(self, items: list[SingleVisit], outcomes: list[Outcome | None]) -> None:
@@ -109,13 +110,16 @@ class SingleVisits:
         within the group) runs on its own afterwards and replays the first one's answer."""
         async with self.rt.uow() as uow:
             run = await self._claim(uow, items, outcomes)
+            # the whole group's caregivers and persons at once, in one sorted statement (per
+            # provider, two groups could take them in crossing orders)
+            await hold(uow, [items[i].visit for i in run])
             answered: list[tuple[str, str, int, Any]] = []
             failed: list[tuple[str, str]] = []
             for provider_id, indexes in _by_provider(items, run).items():
                 results: Sequence[ingest.ItemResult | DomainError]
                 try:
                     results = await self._ingest(
-                        uow, provider_id, [items[i].visit for i in indexes]
+                        uow, provider_id, [items[i].visit for i in indexes], held=True
                     )
                 except e.ProviderNotFound as exc:
                     results = [exc] * len(indexes)  # nothing of this provider was written

@@ -163,12 +163,17 @@ async def provider_context(
     items: Sequence[LogVisit],
     *,
     besides: str | None = None,
+    held: bool = False,
 ) -> VisitContext | None:
     """Load, in one statement, everything the batch's visits will be checked against; None
     if the provider is unknown (``besides``: a stored visit being corrected, left out of
-    overlaps and quotas)."""
+    overlaps and quotas). First waits for the visits' caregivers and persons (``hold``),
+    unless the caller holds them already (``held``)."""
+    repository = VisitContextRepository(uow.session)
+    if not held:
+        await hold(uow, items)
     days = [v.service_date for v in items] or [date.today()]
-    rows = await VisitContextRepository(uow.session).load(
+    rows = await repository.load(
         provider_id,
         {v.person_id for v in items},
         {v.caregiver_id for v in items},
@@ -202,6 +207,14 @@ async def provider_context(
         minutes=dict(minutes),
         usage=rows.usage,
         existing=existing,
+    )
+
+
+async def hold(uow: UnitOfWork, items: Sequence[LogVisit]) -> None:
+    """Hold the visits' caregivers and persons until the transaction ends, so a concurrent
+    transaction verifying visits of the same caregiver or person waits, then sees these."""
+    await VisitContextRepository(uow.session).lock_subjects(
+        {v.caregiver_id for v in items}, {v.person_id for v in items}
     )
 
 
