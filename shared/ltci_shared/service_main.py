@@ -34,12 +34,21 @@ def _load(name: str) -> Callable[..., object]:
     return found
 
 
+# Collector thresholds of a started server (Python's are 700, 10, 10): a young collection
+# every 10,000 net allocations, and a full one considered after 100 middle ones instead of 10.
+# A full pass stops the event loop for 7-20 ms (measured on single-visit ingest, where it ran
+# every 2 s and put its pause into the requests in flight: p99 at 555 visits/s went from 57 to
+# 47 ms with these). Garbage without cycles is freed at once either way.
+SERVER_GC_THRESHOLDS = (10_000, 10, 100)
+
+
 def frozen_after_start_up(app: FastAPI) -> FastAPI:
     """For a long-running server: once the app has started, what start-up made (modules,
     models, the policy book, compiled statements) is moved out of the garbage collector's
     reach (``gc.freeze``), so its full passes walk only what requests create (each pass
-    otherwise walks ~200,000 start-up objects: about 40 us a visit on batch ingest). Not for
-    tests, which build many apps in one process."""
+    otherwise walks ~200,000 start-up objects: about 40 us a visit on batch ingest), and the
+    collector runs less often (``SERVER_GC_THRESHOLDS``). Not for tests, which build many
+    apps in one process."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -47,6 +56,7 @@ def frozen_after_start_up(app: FastAPI) -> FastAPI:
         async with inner(running) as state:
             gc.collect()
             gc.freeze()
+            gc.set_threshold(*SERVER_GC_THRESHOLDS)
             yield state
 
     app.router.lifespan_context = lifespan

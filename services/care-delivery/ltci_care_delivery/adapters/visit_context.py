@@ -102,7 +102,7 @@ BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "existing": (
-        "visits WHERE provider_id = :provider_id AND external_id {external_ids}",
+        "{existing}",
         {"k1": "external_id", "k2": "visit_id", "s1": "content_hash"},
     ),
 }
@@ -112,9 +112,20 @@ SETS = ("persons", "caregivers", "months", "external_ids")
 def _sql(dialect: str) -> str:
     postgres = dialect == "postgresql"
     sets = {name: f"IN (SELECT value FROM json_each(:{name}))" for name in SETS}
-    if postgres:  # ANY plans fastest; a semi-join keeps 1,000 ids of a batch on the index
+    sets["existing"] = (
+        f"visits WHERE provider_id = :provider_id AND external_id {sets['external_ids']}"
+    )
+    if postgres:
         sets = {name: f"= ANY(CAST(:{name} AS VARCHAR[]))" for name in SETS}
-        sets["external_ids"] = "IN (SELECT unnest(CAST(:external_ids AS VARCHAR[])))"
+        # Driven by the ids: one probe of the unique (provider, visit id) index each, whatever
+        # the statistics say (with statistics older than a fast-growing table, a join here was
+        # planned as a scan of every visit the provider ever logged, at every request).
+        # LIMIT 1 (the key is unique) keeps the subquery from being flattened into a join.
+        sets["existing"] = (
+            "unnest(CAST(:external_ids AS VARCHAR[])) AS wanted(id) CROSS JOIN LATERAL "
+            "(SELECT external_id, visit_id, content_hash FROM visits"
+            " WHERE provider_id = :provider_id AND external_id = wanted.id LIMIT 1) AS visits"
+        )
     branches = []
     for kind, (source, exprs) in BRANCHES.items():
         values = [f"'{kind}' AS kind"]
