@@ -180,10 +180,15 @@ async def served(package: str, prefix: str, port: int, env: dict[str, str]) -> A
             proc.kill()
 
 
+def worker_count() -> int:
+    """Worker processes serving each service in this run (``LTCI_WORKERS``, default 1)."""
+    return int(os.environ.get("LTCI_WORKERS", "1"))
+
+
 def workers() -> str:
     """How many worker processes served each service in this run (``LTCI_WORKERS``)."""
-    count = os.environ.get("LTCI_WORKERS", "1")
-    return f"{count} worker process{'es' if count != '1' else ''} a service"
+    count = worker_count()
+    return f"{count} worker process{'es' if count != 1 else ''} a service"
 
 
 def per_workers() -> str:

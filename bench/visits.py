@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.common import Result, fresh_database, per_workers, served, workers
+from bench.common import Result, fresh_database, per_workers, served, worker_count, workers
 from bench.load import LoadClient, Run, closed_loop, paced
 from ltci_care_delivery.adapters.tables import metadata
 from ltci_care_delivery.domain.visit_commands import CHINA
@@ -263,8 +263,14 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
     return [peak, at_half]
 
 
-async def batch(n: int, port: int = 18132, concurrency: int = 2, size: int = 1000) -> list[Result]:
-    """1,000-visit batches from ``concurrency`` clients; one transaction per batch."""
+async def batch(
+    n: int, port: int = 18132, concurrency: int | None = None, size: int = 1000
+) -> list[Result]:
+    """1,000-visit batches from ``concurrency`` clients (default: two, or four a worker
+    process when there are several, since the kernel hands each worker the connections it
+    happens to accept); one transaction per batch."""
+    if concurrency is None:
+        concurrency = 2 if worker_count() == 1 else 4 * worker_count()
     plan = Plan(n)
     async with (
         fresh_database("bench_batch") as url,

@@ -27,8 +27,14 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite). Call it in lifespan, never at import."""
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, plan_cache_mode: str = "auto"
+) -> AsyncEngine:
+    """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite). Call it in lifespan, never at import.
+
+    ``plan_cache_mode`` is PostgreSQL's for the engine's sessions: ``force_custom_plan`` plans
+    each execution of a prepared statement with its actual parameters, where ``auto`` may
+    settle, after five executions, on one generic plan until the next ANALYZE."""
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
@@ -37,6 +43,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    if plan_cache_mode != "auto":
+        kwargs["connect_args"] = {"server_settings": {"plan_cache_mode": plan_cache_mode}}
     return create_async_engine(url, **kwargs)
 
 

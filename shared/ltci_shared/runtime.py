@@ -103,7 +103,11 @@ class ServiceRuntime:
         self, before_start: Callable[[AsyncEngine], Awaitable[None]] | None = None
     ) -> None:
         s = self.settings
-        self.engine = create_engine(s.database_url, pool_size=s.database_pool_size)
+        self.engine = create_engine(
+            s.database_url,
+            pool_size=s.database_pool_size,
+            plan_cache_mode=s.database_plan_cache_mode,
+        )
         if before_start is not None:
             await before_start(self.engine)
         self.sessionmaker = create_sessionmaker(self.engine)
@@ -120,6 +124,7 @@ class ServiceRuntime:
             publisher,
             batch_size=s.relay_batch_size,
             idle_seconds=s.relay_idle_seconds,
+            linger_seconds=s.relay_linger_seconds,
         )
         await self._start_consumers()
         if self.run_relay and self.settings.relay_enabled:

@@ -24,6 +24,8 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///var/service.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    # PostgreSQL's plan_cache_mode for the service's sessions (see ltci_shared.db.create_engine)
+    database_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = "auto"
     bus: Literal["inprocess", "kafka"] = "inprocess"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic_prefix: str = "ltci"
@@ -35,6 +37,9 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = True
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.2, gt=0, le=30)
+    # Relay runs start at least this far apart (commits in between go out in one batch):
+    # fewer transactions under steady load, at most this much added to the relay's lag.
+    relay_linger_seconds: float = Field(default=0.05, ge=0, le=5)
     consumer_max_attempts: int = Field(default=3, ge=1, le=100)
     pii_encryption_key: str = DEV_SECRET_MARKER + "pii-encryption-key"
     pii_lookup_key: str = DEV_SECRET_MARKER + "pii-lookup-key"

@@ -38,12 +38,14 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_seconds: float = 0.2,
+        linger_seconds: float = 0.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._outbox = tables.outbox
         self._publisher = publisher
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._linger_seconds = linger_seconds
         self.wake = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -103,8 +105,16 @@ class OutboxRelay:
         return total
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        backoff = self._idle_seconds
+        """Publish whenever woken (a commit recorded events) or every ``idle_seconds``; a
+        full batch is followed at once by the next. Runs start at least ``linger_seconds``
+        apart: commits in between are published together (each run costs a transaction,
+        whether it carries one row or hundreds)."""
+        backoff, clock = self._idle_seconds, asyncio.get_running_loop().time
+        started, full = clock() - self._linger_seconds, False
         while not stop.is_set():
+            if not full and (wait := started + self._linger_seconds - clock()) > 0:
+                await asyncio.sleep(wait)
+            started = clock()
             try:
                 sent = await self.run_once()
                 backoff = self._idle_seconds
@@ -113,7 +123,8 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay batch failed; retrying in %.1fs", backoff)
                 sent, backoff = 0, min(backoff * 2, 5.0)
-            if sent < self._batch_size:
+            full = sent >= self._batch_size
+            if not full:
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=backoff)

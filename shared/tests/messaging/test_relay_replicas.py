@@ -74,3 +74,62 @@ async def test_replica_relays_keep_each_key_in_outbox_order(pg_url: str) -> None
     for key in {k for k, _ in recorder.seen}:
         values = [v for k, v in recorder.seen if k == key]
         assert values == sorted(values), key
+
+
+async def test_commits_within_the_linger_go_out_in_one_batch(pg_url: str) -> None:
+    """Runs start at least ``linger_seconds`` apart: rows committed in between are published
+    together, and a full batch is still followed at once by the next."""
+    metadata = new_metadata()
+    tables = messaging_tables(metadata)
+    engine = create_engine(pg_url)
+    batches: list[list[int]] = []
+
+    class Recorder:
+        async def publish(self, messages: Sequence[Message]) -> None:
+            batches.append([int(m.value.decode()) for m in messages])
+
+    async def commit(*values: int) -> None:
+        now = datetime.now(UTC)
+        async with engine.begin() as conn:
+            await conn.execute(
+                tables.outbox.insert(),
+                [
+                    {
+                        "event_id": f"l{v}",
+                        "aggregatetype": "T",
+                        "aggregateid": "p",
+                        "type": "T",
+                        "topic": "t",
+                        "payload": str(v),
+                        "created_at": now,
+                    }
+                    for v in values
+                ],
+            )
+        relay.wake.set()
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        relay = OutboxRelay(
+            create_sessionmaker(engine), tables, Recorder(), batch_size=3, linger_seconds=0.5
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run_forever(stop))
+        await asyncio.sleep(0.1)  # the first (empty) run is done
+        for value in (1, 2):  # two commits, each waking the relay, within one linger
+            await commit(value)
+            await asyncio.sleep(0.1)
+        early = list(batches)
+        await asyncio.sleep(0.6)
+        together = list(batches)
+        await commit(3, 4, 5, 6, 7)  # more than a batch: the rest follows the full one at once
+        await asyncio.sleep(0.2)  # less than the linger
+        stop.set()
+        relay.wake.set()
+        await task
+    finally:
+        await engine.dispose()
+    assert early == [], "a run started within the linger"
+    assert together == [[1, 2]]
+    assert batches == [[1, 2], [3, 4, 5], [6, 7]]
