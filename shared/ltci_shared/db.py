@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.ext.asyncio import (
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+PlanCacheMode = Literal["auto", "force_custom_plan", "force_generic_plan"]
+"""PostgreSQL's ``plan_cache_mode`` values (see ``create_engine``)."""
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -28,7 +31,7 @@ def new_metadata() -> MetaData:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, plan_cache_mode: str = "auto"
+    url: str, *, pool_size: int = 10, echo: bool = False, plan_cache_mode: PlanCacheMode = "auto"
 ) -> AsyncEngine:
     """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite). Call it in lifespan, never at import.
 

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ltci_shared.db import PlanCacheMode
+
 DEV_SECRET_MARKER = "dev-only-"  # noqa: S105 (a marker, not a secret)
 """Default secrets start with this marker; they are refused outside development."""
 
@@ -25,7 +27,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/service.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # PostgreSQL's plan_cache_mode for the service's sessions (see ltci_shared.db.create_engine)
-    database_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = "auto"
+    database_plan_cache_mode: PlanCacheMode = "auto"
     bus: Literal["inprocess", "kafka"] = "inprocess"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic_prefix: str = "ltci"

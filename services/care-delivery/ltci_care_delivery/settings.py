@@ -1,10 +1,9 @@
 """Settings of the care-delivery service (environment prefix ``CARE_DELIVERY_``)."""
 
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ltci_shared.db import PlanCacheMode
 from ltci_shared.settings import ServiceSettings
 
 
@@ -16,9 +15,7 @@ class Settings(ServiceSettings):
     # A visit's verification context is one statement over id arrays of any length, on
     # tables growing by thousands of rows a minute: a generic plan, priced for some average
     # array and kept until the next ANALYZE, went from 0.3 to 25 ms a call in a benchmark.
-    database_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
-        "force_custom_plan"
-    )
+    database_plan_cache_mode: PlanCacheMode = "force_custom_plan"
     clock_skew_seconds: int = Field(
         default=300, ge=0, le=3600, description="how far in the future a visit time may be"
     )

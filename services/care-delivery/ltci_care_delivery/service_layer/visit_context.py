@@ -169,11 +169,10 @@ async def provider_context(
     if the provider is unknown (``besides``: a stored visit being corrected, left out of
     overlaps and quotas). First waits for the visits' caregivers and persons (``hold``),
     unless the caller holds them already (``held``)."""
-    repository = VisitContextRepository(uow.session)
     if not held:
         await hold(uow, items)
     days = [v.service_date for v in items] or [date.today()]
-    rows = await repository.load(
+    rows = await VisitContextRepository(uow.session).load(
         provider_id,
         {v.person_id for v in items},
         {v.caregiver_id for v in items},
