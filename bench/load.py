@@ -48,6 +48,7 @@ class LoadClient:
         self._head = f"Host: {url.netloc}\r\nContent-Type: application/json\r\n{extra}"
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._slots = asyncio.Semaphore(connections)
+        self.failures: Counter[str] = Counter()  # why answers were status 0, by exception
 
     async def post(self, path: str, body: Any, timeout: float = 60.0) -> int:
         return (await self.request(path, body, timeout))[0]
@@ -59,7 +60,13 @@ class LoadClient:
         async with self._slots:
             try:
                 return await asyncio.wait_for(self._send(request), timeout)
-            except (OSError, TimeoutError, asyncio.IncompleteReadError, httptools.HttpParserError):
+            except (
+                OSError,
+                TimeoutError,
+                asyncio.IncompleteReadError,
+                httptools.HttpParserError,
+            ) as exc:
+                self.failures[f"{type(exc).__name__}: {exc}"[:120]] += 1
                 return 0, b""
 
     async def _send(self, request: bytes) -> tuple[int, bytes]:

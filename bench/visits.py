@@ -202,7 +202,7 @@ async def _world(
     return provider_id, person_ids, caregiver_ids
 
 
-def _check(run: Run, expect: int) -> None:
+def _check(run: Run, expect: int, load: LoadClient | None = None) -> None:
     """Every answer a 2xx and every visit accepted as verified (a failure stops the run)."""
     accepted = 0
     for raw in run.bodies:
@@ -214,7 +214,8 @@ def _check(run: Run, expect: int) -> None:
         elif body.get("outcome") == "accepted" and body["visit"]["status"] == "verified":
             accepted += 1
     if bad := {k: v for k, v in run.statuses.items() if k not in (200, 201)}:
-        raise RuntimeError(f"visit posts failed: {bad}")
+        why = f" ({dict(load.failures)})" if load is not None and load.failures else ""
+        raise RuntimeError(f"visit posts failed: {bad}{why}")
     if accepted != expect:
         raise RuntimeError(f"{accepted} of {expect} visits were accepted as verified")
 
@@ -237,7 +238,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
         second = [(path, plan.visit(i, persons, caregivers)) for i in range(n, 2 * n)]
         load = LoadClient(base, connections=max(concurrency, 256))
         run = await closed_loop(load, first, concurrency)
-        _check(run, n)
+        _check(run, n, load)
         peak = Result(
             "care-delivery: single visit ingest, maximum" + per_workers(),
             "visits",
@@ -250,7 +251,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
         half = peak.rate / 2
         run = await paced(load, second, half)
         await load.aclose()
-        _check(run, n)
+        _check(run, n, load)
         at_half = Result(
             "care-delivery: single visit ingest, at half the maximum" + per_workers(),
             "visits",
@@ -284,7 +285,7 @@ async def batch(
         load = LoadClient(base, connections=concurrency)
         run = await closed_loop(load, requests, concurrency)
         await load.aclose()
-        _check(run, n)
+        _check(run, n, load)
     return [
         Result(
             "care-delivery: batch visit ingest" + per_workers(),

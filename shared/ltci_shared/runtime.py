@@ -107,6 +107,7 @@ class ServiceRuntime:
             s.database_url,
             pool_size=s.database_pool_size,
             plan_cache_mode=s.database_plan_cache_mode,
+            ping_idle_seconds=s.database_ping_idle_seconds,
         )
         if before_start is not None:
             await before_start(self.engine)

@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # PostgreSQL's plan_cache_mode for the service's sessions (see ltci_shared.db.create_engine)
     database_plan_cache_mode: PlanCacheMode = "auto"
+    # A pooled connection idle this long is pinged before use (one in steady use is not)
+    database_ping_idle_seconds: float = Field(default=1.0, ge=0, le=3600)
     bus: Literal["inprocess", "kafka"] = "inprocess"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic_prefix: str = "ltci"
