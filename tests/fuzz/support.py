@@ -11,6 +11,7 @@ other case is sent by the foreign clients, then by the admin (who reaches every 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import hypothesis
@@ -36,6 +38,7 @@ from ltci_shared.auth.matrix import TokenSigner
 from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.envelope import Envelope
 from ltci_shared.ids import mask_resident_id
+from ltci_shared.logging import JsonFormatter
 from ltci_shared.messaging.consumer import Outcome
 from ltci_shared.messaging.message import Message
 
@@ -191,6 +194,38 @@ def no_cross_tenant_read(ctx: Any, response: Any, case: Any) -> None:
 CHECKS = [not_a_server_error, no_resident_id_leak, no_cross_tenant_read]
 
 
+class LogScan(logging.Handler):
+    """Every log record of INFO and above while the services are fuzzed (their own, the HTTP
+    client's, the access line of each request), formatted as the services write their log
+    lines (``JsonFormatter``), searched for a resident ID in full."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(JsonFormatter("fuzz"))
+        self.lines = 0
+        self.leaks: Counter[tuple[str, str]] = Counter()  # (logger, masked ID): lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.lines += 1
+        for rid in resident_ids_in(line):
+            self.leaks[record.name, mask_resident_id(rid)] += 1
+
+
+@contextmanager
+def scanning_logs() -> Iterator[LogScan]:
+    """The root logger at INFO with a ``LogScan`` for the duration (then as it was)."""
+    root, scan = logging.getLogger(), LogScan()
+    level = root.level
+    root.addHandler(scan)
+    root.setLevel(logging.INFO)
+    try:
+        yield scan
+    finally:
+        root.removeHandler(scan)
+        root.setLevel(level)
+
+
 # --- sending a case -----------------------------------------------------------------------
 
 
@@ -234,7 +269,21 @@ class Fuzzer:
             # generous: a loaded CI machine must not turn slowness into a flaky failure
             response = case.call(headers=who.headers, timeout=60)
             self.statuses[who.name, response.status_code] += 1
+            _access_line(response)
             case.validate_response(response, checks=CHECKS)
+
+
+_ACCESS = logging.getLogger("uvicorn.access")
+
+
+def _access_line(response: Any) -> None:
+    """The line uvicorn's access log writes for this request when a service runs (its logger,
+    its format: the path and the query as sent); in process there is no uvicorn, so it is
+    written here for ``LogScan`` to see every path and query the fuzzer sent."""
+    url = urlsplit(response.request.url)
+    path = url.path + (f"?{url.query}" if url.query else "")
+    method, status = response.request.method, response.status_code
+    _ACCESS.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:50000", method, path, "1.1", status)
 
 
 def identities(
@@ -298,18 +347,24 @@ def install_hooks(schema: BaseSchema, pools: Mapping[str, Sequence[Any]]) -> Non
 def fuzz_operations(schema: BaseSchema, fuzzer: Fuzzer, subtests: pytest.Subtests) -> None:
     """Every operation of ``schema`` as a subtest: each seeded record through its path (one
     valid case each, so every guarded record meets every route), its OpenAPI examples, then
-    generated cases (valid and invalid, ``MAX_EXAMPLES`` each) through ``fuzzer``."""
+    generated cases (valid and invalid, ``MAX_EXAMPLES`` each) through ``fuzzer``. Every log
+    line written meanwhile is searched for a resident ID in full (``LogScan``)."""
     results = list(schema.get_all_operations())
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     assert operations and len(operations) == len(results), "the schema has invalid operations"
-    for operation in operations:
-        with subtests.test(msg=operation.label):
-            for sweep in _sweeps(operation, fuzzer.seed.pools):
-                _fuzz(sweep, fuzzer, 1)
-            strategies = schema.get_strategies_from_examples(operation)
-            strategies += [operation.as_strategy(generation_mode=mode) for mode in GenerationMode]
-            _fuzz(st.one_of(strategies), fuzzer, len(strategies) * MAX_EXAMPLES // 2)
+    with scanning_logs() as logs:
+        for operation in operations:
+            with subtests.test(msg=operation.label):
+                for sweep in _sweeps(operation, fuzzer.seed.pools):
+                    _fuzz(sweep, fuzzer, 1)
+                strategies = schema.get_strategies_from_examples(operation)
+                strategies += [
+                    operation.as_strategy(generation_mode=mode) for mode in GenerationMode
+                ]
+                _fuzz(st.one_of(strategies), fuzzer, len(strategies) * MAX_EXAMPLES // 2)
     fuzzer.assert_exercised()
+    print(f"log lines scanned: {logs.lines}")
+    assert not logs.leaks, f"resident IDs in full in the log: {dict(logs.leaks)}"
 
 
 def _sweeps(operation: Any, pools: Mapping[str, Sequence[Any]]) -> list[st.SearchStrategy[Any]]:
