@@ -107,6 +107,7 @@ class Identity:
 
 
 _BY_AUTH: dict[str, Identity] = {}
+OPEN_ROUTES = {"GET /healthz", "GET /readyz", "GET /metrics"}  # ltci_shared.web, no token
 
 
 def identity(name: str, role: str, token: str, secrets: Mapping[str, str]) -> Identity:
@@ -245,24 +246,33 @@ class Fuzzer:
     tpa_b: Identity
     provider_b: Identity | None
     access: AccessTable | None = None
+    # the dashboard's client (no tenancy, read-only figures): sent every case, so that every
+    # route its role is not admitted to is seen refusing it
+    dashboard: Identity | None = None
     statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     def callers(self, case: Any) -> list[Identity]:
         """The foreign clients whose role the route admits (all of them where the service has
-        no access table), then the admin unless the case names a guarded record."""
+        no access table) and the dashboard, then the admin unless the case names a guarded
+        record."""
         foreign = [who for who in (self.tpa_b, self.provider_b) if who is not None]
         if self.access is not None:
-            rule = self.access.get(route_key(case.method.upper(), case.operation.path), {})
-            foreign = [who for who in foreign if who.role in rule]
+            foreign = [who for who in foreign if who.role in self._rule(case)]
+        if self.dashboard is not None:
+            foreign.append(self.dashboard)
         if _mentions(case, self.seed.guarded):
             return foreign
         return [*foreign, self.admin]
 
     def assert_exercised(self) -> None:
-        """The seeded records were reached: the admin got answers, the foreign TPA refusals."""
+        """The seeded records were reached: the admin got answers, the foreign TPA refusals,
+        the dashboard both."""
         got = self.statuses
         assert any(200 <= c < 300 for (who, c) in got if who == self.admin.name), dict(got)
         assert any(c == 403 for (who, c) in got if who == self.tpa_b.name), dict(got)
+        if self.dashboard is not None:
+            mine = [c for (who, c) in got if who == self.dashboard.name]
+            assert any(200 <= c < 300 for c in mine) and 403 in mine, dict(got)
 
     def run(self, case: Any) -> None:
         for who in self.callers(case):
@@ -271,6 +281,24 @@ class Fuzzer:
             self.statuses[who.name, response.status_code] += 1
             _access_line(response)
             case.validate_response(response, checks=CHECKS)
+            self._refused_unless_admitted(who, case, response.status_code)
+
+    def _rule(self, case: Any) -> Mapping[str, Any]:
+        assert self.access is not None
+        return self.access.get(route_key(case.method.upper(), case.operation.path), {})
+
+    def _refused_unless_admitted(self, who: Identity, case: Any, status: int) -> None:
+        """A client whose role the route does not admit never gets a 2xx from it (health and
+        readiness are open to every caller, outside the access table)."""
+        if self.access is None or who is self.admin or who.role in self._rule(case):
+            return
+        if route_key(case.method.upper(), case.operation.path) in OPEN_ROUTES:
+            return
+        if 200 <= status < 300:
+            raise AssertionError(
+                f"{who.name} got {status} on {case.method.upper()} {case.operation.path}, "
+                "a route its role is not admitted to"
+            )
 
 
 _ACCESS = logging.getLogger("uvicorn.access")
@@ -292,8 +320,10 @@ def identities(
     tpa_b: str,
     provider_b: str | None = None,
     access: AccessTable | None = None,
+    dashboard: str | None = None,
 ) -> Fuzzer:
-    """The admin and the foreign clients (a TPA of region B, provider B) of these tokens."""
+    """The admin, the foreign clients (a TPA of region B, provider B) and the dashboard of
+    these tokens."""
     _PLANTED.update(seed.resident_ids)
     return Fuzzer(
         seed,
@@ -303,6 +333,7 @@ def identities(
         if provider_b is None
         else identity("provider B", "provider", provider_b, seed.provider_a),
         access,
+        None if dashboard is None else identity("dashboard", "dashboard", dashboard, {}),
     )
 
 
@@ -316,6 +347,7 @@ def service_identities(
         SIGNER.token("tpa", regions=list(tpa_regions)),
         SIGNER.token("provider", provider_id=seed.provider_b),
         access,
+        SIGNER.token("dashboard"),
     )
 
 

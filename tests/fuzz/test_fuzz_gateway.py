@@ -3,7 +3,7 @@ it publishes: its own routes (OAuth, JWKS, admin of clients, keys and the audit 
 few proxied routes of the real services behind it (enrollment's persons, settlement's one-stop
 bills), called with tokens the gateway issued.
 
-Clients: the admin, a TPA of county 320402 (region B) and provider B. Guarded: the TPA client of
+Clients: the admin, a TPA of county 320402 (region B), provider B and the dashboard. Guarded: the TPA client of
 region A, the persons of region A (Yancheng) and the one-stop records of the neighbour county
 320404; the foreign TPA must never read one of them through the gateway. Assessment and care
 delivery are not started (the gateway reports them unavailable)."""
@@ -105,7 +105,7 @@ async def _token(client: httpx.AsyncClient, client_id: str, secret: str) -> str:
 
 async def _clients(client: httpx.AsyncClient, seed: Seed) -> dict[str, str]:
     """The admin's token, and clients registered by it: the guarded TPA of region A, one the
-    fuzzer may change, and the foreign TPA and provider (their tokens)."""
+    fuzzer may change, and the foreign TPA, provider and the dashboard (their tokens)."""
     tokens = {"admin": await _token(client, "admin", ADMIN_SECRET)}
     client.headers["Authorization"] = f"Bearer {tokens['admin']}"
     specs = {
@@ -113,6 +113,7 @@ async def _clients(client: httpx.AsyncClient, seed: Seed) -> dict[str, str]:
         "work": {"role": "tpa", "regions": [OTHER_COUNTY]},
         "tpa_b": {"role": "tpa", "regions": [OTHER_COUNTY]},
         "provider_b": {"role": "provider", "provider_id": "prov-b"},
+        "dashboard": {"role": "dashboard"},
     }
     for name, spec in specs.items():
         made = await post(client, "/admin/clients", {"name": f"client {name}", **spec})
@@ -192,7 +193,9 @@ def test_the_gateway_and_the_routes_behind_it_survive_the_fuzzer(
     gateway_api: BaseSchema, platform: Platform, subtests: pytest.Subtests
 ) -> None:
     t = platform.tokens
-    fuzzer = identities(platform.seed, t["admin"], t["tpa_b"], t["provider_b"])
+    fuzzer = identities(
+        platform.seed, t["admin"], t["tpa_b"], t["provider_b"], dashboard=t["dashboard"]
+    )
     fuzz_operations(gateway_api, fuzzer, subtests)
     # the tenancy check above had something to check: the foreign TPA did read its own county
     persons = gateway_api["/enrollment/persons"]["GET"].Case(query={"region_code": OTHER_COUNTY})
