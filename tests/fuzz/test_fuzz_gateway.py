@@ -108,7 +108,7 @@ async def _clients(client: httpx.AsyncClient, seed: Seed) -> dict[str, str]:
     fuzzer may change, and the foreign TPA, provider and the dashboard (their tokens)."""
     tokens = {"admin": await _token(client, "admin", ADMIN_SECRET)}
     client.headers["Authorization"] = f"Bearer {tokens['admin']}"
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         "a": {"role": "tpa", "regions": [HOME_CITY]},
         "work": {"role": "tpa", "regions": [OTHER_COUNTY]},
         "tpa_b": {"role": "tpa", "regions": [OTHER_COUNTY]},
