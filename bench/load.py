@@ -74,7 +74,8 @@ class LoadClient:
 
     async def _send(self, request: bytes) -> tuple[int, bytes]:
         """On a kept-alive connection if one is idle; once again on a new connection if the
-        server had closed the idle one (end of stream before any answer, as httpx does)."""
+        server had closed the idle one (end of stream or a reset before any answer, as httpx
+        does)."""
         while self._idle:
             conn = self._idle.pop()
             if conn[0].at_eof():
@@ -92,17 +93,24 @@ class LoadClient:
     ) -> tuple[int, bytes]:
         """Send, read the whole answer; the connection is kept unless the server closes it."""
         reader, writer = conn
+        seen = b""
         try:
             writer.write(request)
             answer = _Response()
             parser = httptools.HttpResponseParser(answer)
-            seen = b""
             while not answer.complete:
                 chunk = await reader.read(65536)
                 if not chunk:
                     raise asyncio.IncompleteReadError(seen[:1], None)
                 seen = seen or chunk
                 parser.feed_data(chunk)
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            writer.close()
+            if seen:
+                raise
+            # reset before any answer: the server had closed the connection (its keep-alive
+            # timeout) as this request went out, like an end of stream before any answer
+            raise asyncio.IncompleteReadError(b"", None) from exc
         except BaseException:
             writer.close()
             raise
