@@ -1,11 +1,13 @@
-"""The fuzzer's machinery: who calls (an admin and two foreign clients), the records seeded
-for the path ids to hit, the hooks that mix those ids into generated requests, and the checks.
+"""The fuzzer's machinery: who calls (an admin, two foreign clients and the dashboard), the
+records seeded for the path ids to hit, the hooks that mix those ids into generated requests,
+the checks on every answer, and the scan of every log line.
 
 Tenancy of the seed: region A (Yancheng 320900, county 320902) holds the *guarded* records and
 provider A; region B (Changzhou 320400, county 320402) holds the *work* records and provider B.
 The foreign clients are a TPA of region B and provider B. A case naming a guarded record is
 sent by the foreign clients only (so the admin never changes a guarded record's tenancy); any
 other case is sent by the foreign clients, then by the admin (who reaches every code path).
+The dashboard's client (no tenancy, read-only figures) is sent every case.
 """
 
 from __future__ import annotations
