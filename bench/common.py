@@ -194,5 +194,5 @@ def workers() -> str:
 def per_workers() -> str:
     """A result name's suffix when the services run several worker processes (so a run with
     ``LTCI_WORKERS=2`` is recorded beside the one-process figure, not over it)."""
-    count = os.environ.get("LTCI_WORKERS", "1")
-    return "" if count == "1" else f" ({count} worker processes)"
+    count = worker_count()
+    return "" if count == 1 else f" ({count} worker processes)"

@@ -172,7 +172,7 @@ async def _phase(
 
     watch.began = time.perf_counter()
     await asyncio.gather(*(one(k) for k in range(-(-len(visits) // BATCH))))
-    _check(watch.answers, len(visits))
+    _check(watch.answers, len(visits), load)
     await poller
     lags = await care.fetch(
         "SELECT extract(epoch FROM sent_at - created_at) * 1000 AS ms FROM outbox "

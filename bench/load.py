@@ -53,6 +53,10 @@ class LoadClient:
         self._slots = asyncio.Semaphore(connections)
         self.failures: Counter[str] = Counter()  # why answers were status 0, by exception
 
+    def failure_note(self) -> str:
+        """Why answers were status 0, for a result's notes or an error (empty if none were)."""
+        return f" (status 0: {dict(self.failures)})" if self.failures else ""
+
     async def post(self, path: str, body: Any, timeout: float = 60.0) -> int:
         return (await self.request(path, body, timeout))[0]
 

@@ -139,7 +139,7 @@ async def run(n: int) -> list[Result]:
                     run.seconds,
                     latencies_ms=run.latencies_ms,
                     notes=f"open loop at 200/s straight to settlement, {workers()}, after "
-                    f"{cold}; statuses {dict(run.statuses)}{_broken(load)}; load generator "
+                    f"{cold}; statuses {dict(run.statuses)}{load.failure_note()}; load generator "
                     f"lag p99 {run.lag_p99_ms:.0f} ms",
                 )
             )
@@ -199,13 +199,8 @@ async def _burst(url: str, gw_url: str, n: int) -> Result:
         run.seconds,
         latencies_ms=run.latencies_ms,
         notes=f"{workers()}, after {cold}; statuses {dict(run.statuses)}; 5xx or broken: "
-        f"{five}{_broken(load)}; load generator lag p99 {run.lag_p99_ms:.0f} ms",
+        f"{five}{load.failure_note()}; load generator lag p99 {run.lag_p99_ms:.0f} ms",
     )
-
-
-def _broken(load: LoadClient) -> str:
-    """Why answers were status 0 (a broken connection or a timeout), if any were."""
-    return f" (status 0: {dict(load.failures)})" if load.failures else ""
 
 
 async def _seed_ids(url: str) -> list[str]:

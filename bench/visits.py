@@ -202,7 +202,7 @@ async def _world(
     return provider_id, person_ids, caregiver_ids
 
 
-def _check(run: Run, expect: int, load: LoadClient | None = None) -> None:
+def _check(run: Run, expect: int, load: LoadClient) -> None:
     """Every answer a 2xx and every visit accepted as verified (a failure stops the run)."""
     accepted = 0
     for raw in run.bodies:
@@ -214,8 +214,7 @@ def _check(run: Run, expect: int, load: LoadClient | None = None) -> None:
         elif body.get("outcome") == "accepted" and body["visit"]["status"] == "verified":
             accepted += 1
     if bad := {k: v for k, v in run.statuses.items() if k not in (200, 201)}:
-        why = f" ({dict(load.failures)})" if load is not None and load.failures else ""
-        raise RuntimeError(f"visit posts failed: {bad}{why}")
+        raise RuntimeError(f"visit posts failed: {bad}{load.failure_note()}")
     if accepted != expect:
         raise RuntimeError(f"{accepted} of {expect} visits were accepted as verified")
 
