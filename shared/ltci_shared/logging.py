@@ -33,6 +33,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self._service,
             "logger": record.name,
+            "process": record.process,  # which worker (``serve --workers N``)
             "message": mask_pii(record.getMessage()),
         }
         if rid := request_id_var.get():

@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from ltci_shared import workers
 from ltci_shared.db import create_engine
 from ltci_shared.housekeeping import Retention, purge
 from ltci_shared.logging import configure_logging
@@ -126,15 +127,15 @@ def run_cli(
     if args.workers > 1:  # each worker process builds its app from the same environment
         os.environ[_WORKER_APP] = _name(app_factory)
         os.environ[_WORKER_SETTINGS] = _name(settings_factory)
-        uvicorn.run(
+        config = uvicorn.Config(
             "ltci_shared.service_main:worker_app",
             factory=True,
-            workers=args.workers,
             host=args.host,
             port=args.port,
             log_config=None,
             proxy_headers=True,
         )
+        workers.serve(config, args.workers)
         return
     app = frozen_after_start_up(app_factory(settings))
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=True)
