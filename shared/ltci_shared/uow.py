@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ltci_shared.events.base import IntegrationEvent
-from ltci_shared.events.envelope import Envelope
+from ltci_shared.events.envelope import encode
 from ltci_shared.messaging.tables import MessagingTables
 
 OUTBOX_COPY_COLUMNS = (
@@ -90,20 +90,16 @@ class UnitOfWork:
             await session.close()
         self._pending = []
 
-    def record(self, event: IntegrationEvent, *, event_id: str | None = None) -> Envelope:
+    def record(self, event: IntegrationEvent, *, event_id: str | None = None) -> str:
         """Queue the event's outbox row, encoded now and once (only strings are kept until
-        the flush, not the envelope)."""
-        envelope = Envelope.wrap(event, event_id=event_id)
-        topic = self._topics.get(envelope.source)
+        the flush); returns the event's id."""
+        producer = type(event).producer
+        topic = self._topics.get(producer)
         if topic is None:
-            topic = self._topics[envelope.source] = self._topic_for(
-                envelope.source.rsplit("/", 1)[-1]
-            )
-        payload = envelope.to_bytes().decode()
-        self._pending.append(
-            (envelope.id, envelope.type, envelope.subject, envelope.type, topic, payload)
-        )
-        return envelope
+            topic = self._topics[producer] = self._topic_for(producer)
+        identifier, name, subject, payload = encode(event, event_id=event_id)
+        self._pending.append((identifier, name, subject, name, topic, payload.decode()))
+        return identifier
 
     def _outbox_records(self) -> list[tuple[Any, ...]]:
         """The outbox rows of the queued events (one per event, same transaction), as tuples

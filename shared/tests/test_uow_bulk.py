@@ -126,16 +126,19 @@ async def test_sqlite_and_small_batches_use_the_insert(
 def test_each_event_is_queued_as_its_envelope_encoded(
     lite: tuple[AsyncEngine, MessagingTables],
 ) -> None:
-    """The outbox row carries the envelope ``record`` returned, as ``to_bytes`` always gave
-    it, and the topic of the event's producer (looked up once per producer)."""
+    """The outbox row carries the event in its envelope, as ``Envelope.wrap`` and
+    ``to_bytes`` give it, under the id ``record`` returned, and the topic of the event's
+    producer (looked up once per producer)."""
     engine, tables = lite
     uow = _uow(engine, tables)
-    envelopes = [uow.record(_stay(i)) for i in range(3)]
-    envelopes.append(uow.record(_revoked()))
+    events = [*(_stay(i) for i in range(3)), _revoked()]
+    ids = [uow.record(event) for event in events]
     rows = uow._outbox_rows()
-    for env, row in zip(envelopes, rows, strict=True):
+    for event, event_id, row in zip(events, ids, rows, strict=True):
+        env = Envelope.from_bytes(row["payload"])
         assert row["payload"] == orjson.dumps(env.model_dump(mode="json")).decode()
-        assert Envelope.from_bytes(row["payload"]) == env
+        assert env == Envelope.wrap(event, event_id=event_id).model_copy(update={"time": env.time})
+        assert env.payload() == event
         assert (row["event_id"], row["aggregateid"], row["type"]) == (env.id, env.subject, env.type)
     assert [r["topic"] for r in rows] == ["ltci.care-delivery.events"] * 3 + [
         "ltci.assessment.events"

@@ -77,3 +77,30 @@ class Envelope(BaseModel):
 
 
 _FIELDS = tuple(Envelope.model_fields)  # in declaration order, as model_dump gives them
+_SUBJECT_MAX = 100
+
+
+def encode(event: IntegrationEvent, *, event_id: str | None = None) -> tuple[str, str, str, bytes]:
+    """(id, type, subject, JSON) of the event in its envelope: the bytes
+    ``Envelope.wrap(event, event_id=...).to_bytes()`` gives, without building and validating
+    the envelope model (this runs once for every event written: a third of the cost of
+    ``wrap`` and ``to_bytes``). Raises ValueError for a subject the envelope would refuse."""
+    kind = type(event)
+    name = kind.event_type()
+    subject = event.key
+    if not 0 < len(subject) <= _SUBJECT_MAX:
+        raise ValueError(f"an event subject has 1 to {_SUBJECT_MAX} characters")
+    identifier = event_id or random_id()
+    body = {
+        "specversion": "1.0",
+        "id": identifier,
+        "source": f"/ltci/{kind.producer}",
+        "type": name,
+        "time": datetime.now(UTC),
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "dataschema": f"urn:ltci:event:{name}:v{kind.schema_version}",
+        "schemaversion": kind.schema_version,
+        "data": event.model_dump(mode="json"),
+    }
+    return identifier, name, subject, orjson.dumps(body, option=orjson.OPT_UTC_Z)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ltci_shared.events.base import IntegrationEvent
 from ltci_shared.events.contracts import ContributionPosted, PersonEnrolled, ServiceVisitLogged
-from ltci_shared.events.envelope import Envelope, UnknownEventType, random_id
+from ltci_shared.events.envelope import Envelope, UnknownEventType, encode, random_id
 
 CN = timezone(timedelta(hours=8))
 
@@ -40,6 +40,31 @@ def test_wrap_sets_the_cloudevents_attributes_and_round_trips() -> None:
     again = Envelope.from_bytes(env.to_bytes())
     assert again == env
     assert again.payload() == _event()
+
+
+def test_encode_gives_the_wrapped_envelope_as_json() -> None:
+    """The outbox's encoder (no envelope model built) writes what ``wrap`` and ``to_bytes``
+    write: the same fields in the same order, the time in UTC with a Z."""
+    event = _event()
+    identifier, name, subject, raw = encode(event, event_id="e-1")
+    wrapped = Envelope.wrap(event, event_id="e-1")
+    assert (identifier, name, subject) == (wrapped.id, wrapped.type, wrapped.subject)
+    ours, theirs = orjson.loads(raw), orjson.loads(wrapped.to_bytes())
+    assert list(ours) == list(theirs)
+    assert ours.pop("time").endswith("Z") and theirs.pop("time").endswith("Z")
+    assert ours == theirs
+    again = Envelope.from_bytes(raw)
+    assert again.payload() == event and again.time.tzinfo is not None
+    assert encode(event)[0] != encode(event)[0]  # a new id each time when none is given
+
+
+def test_encode_refuses_a_subject_the_envelope_refuses() -> None:
+    for person_id in ("", "p" * 101):
+        event = _event().model_copy(update={"person_id": person_id})
+        with pytest.raises(ValidationError):
+            Envelope.wrap(event)
+        with pytest.raises(ValueError, match="subject"):
+            encode(event)
 
 
 def test_money_travels_as_an_exact_string() -> None:

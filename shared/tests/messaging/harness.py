@@ -171,7 +171,7 @@ class Harness:
 
     async def enroll(self, *numbers: int) -> list[str]:
         async with self.source_uow() as uow:
-            ids = [uow.record(person_event(n)).id for n in numbers]
+            ids = [uow.record(person_event(n)) for n in numbers]
             await uow.commit()
         return ids
 
