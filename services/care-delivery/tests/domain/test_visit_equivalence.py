@@ -120,13 +120,30 @@ def test_derived_times_as_before() -> None:
 
 def test_json_form_and_hash_as_before() -> None:
     """The stored check-in/out JSON and the duplicate-detecting hash must not change."""
-    for visit in VISITS[:200]:
+    as_posted = [
+        LogVisit.model_validate_json(orjson.dumps({**visit.model_dump(mode="json"), **times}))
+        for visit, times in itertools.product(
+            VISITS[:20],
+            [
+                {},
+                {"check_in": {"method": "gps", "at": "2026-03-02T01:00:00Z"}},
+                {"check_in": {"method": "gps", "at": "2026-03-02T01:00:00.5-00:00"}},
+                {"check_in": {"method": "gps", "at": "2026-03-02T09:00:00.000001+08:00"}},
+                {"check_in": {"method": "gps", "at": "2026-03-02T09:00:00+05:45"}},
+                {"check_in": {"method": "gps", "at": 1772413200, "latitude": 33, "longitude": 120}},
+            ],
+        )
+    ]
+    for visit in [*VISITS, *as_posted]:
         plain = visit.model_dump(mode="json")
         assert visit.as_json == plain
+        assert orjson.dumps(visit.as_json) == orjson.dumps(plain)  # types too (2.0, not 2)
         body = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)
         assert visit.content_hash() == hashlib.sha256(body).hexdigest()
     visit = VISITS[0]
     assert visit.as_json["check_in"]["at"] == "2026-03-01T23:30:00+08:00"
+    assert as_posted[1].as_json["check_in"]["at"] == "2026-03-02T01:00:00Z"
+    assert as_posted[2].as_json["check_in"]["at"] == "2026-03-02T01:00:00.500000Z"
 
 
 def test_overlaps_in_utc_as_with_the_offsets_given() -> None:
