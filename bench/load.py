@@ -140,6 +140,20 @@ class Run:
     statuses: Counter[int] = field(default_factory=Counter)
     bodies: list[bytes] = field(default_factory=list)
     lag_p99_ms: float = 0.0
+    started_s: list[float] = field(default_factory=list)  # each latency's start in the run
+
+    def worst_seconds(self, count: int = 3) -> str:
+        """The run's worst whole seconds by their p99 (where a tail came from: a moment or
+        all along), e.g. ``s0 p99 57 ms (1150), s7 p99 38 ms (1149)``."""
+        by_second: dict[int, list[float]] = {}
+        for start, latency in zip(self.started_s, self.latencies_ms, strict=True):
+            by_second.setdefault(int(start), []).append(latency)
+        rows = []
+        for second, latencies in by_second.items():
+            latencies.sort()
+            rows.append((latencies[int(len(latencies) * 0.99)], second, len(latencies)))
+        rows.sort(reverse=True)
+        return ", ".join(f"s{s} p99 {p99:.0f} ms ({n})" for p99, s, n in rows[:count])
 
 
 @contextmanager
@@ -169,6 +183,7 @@ async def closed_loop(client: LoadClient, requests: list[tuple[str, Any]], concu
             start = time.perf_counter()
             status, run.bodies[k] = await client.request(path, body)
             run.latencies_ms.append((time.perf_counter() - start) * 1000)
+            run.started_s.append(start - began)
             run.statuses[status] += 1
 
     with quiet_collector():
@@ -190,6 +205,7 @@ async def paced(client: LoadClient, requests: list[tuple[str, Any]], rate: float
     async def one(k: int, path: str, body: Any, start: float) -> None:
         status, run.bodies[k] = await client.request(path, body)
         run.latencies_ms.append((time.perf_counter() - start) * 1000)
+        run.started_s.append(start - began)
         run.statuses[status] += 1
 
     with quiet_collector():

@@ -1,6 +1,7 @@
 """The load generator: a kept-alive connection the server closed or reset while idle is
 replaced once (the request is not counted as broken), a connection that breaks a fresh
-request is counted with its reason, and a run's collector freeze is undone at its end."""
+request is counted with its reason, a run's collector freeze is undone at its end, and a
+run names its worst seconds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bench.load import LoadClient, quiet_collector
+from bench.load import LoadClient, Run, quiet_collector
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
@@ -96,3 +97,13 @@ def test_a_run_freezes_the_collector_and_thaws_it_after() -> None:
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
     assert alive
+
+
+def test_worst_seconds_names_where_the_tail_came_from() -> None:
+    """Per whole second of the run, its p99: a tail from one moment shows as that second."""
+    run = Run(3.0)
+    for second, latency in [(0, 5.0), (1, 9.0), (2, 7.0)]:
+        for i in range(100):
+            run.started_s.append(second + i / 100)
+            run.latencies_ms.append(latency if i < 98 else latency * 10)
+    assert run.worst_seconds(2) == "s1 p99 90 ms (100), s2 p99 70 ms (100)"
