@@ -17,6 +17,7 @@ is the full path: validate, load the context, verify, store visit and outbox row
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
@@ -228,11 +229,12 @@ def _check(run: Run, expect: int, load: LoadClient) -> None:
         raise RuntimeError(f"{accepted} of {expect} visits were accepted as verified")
 
 
-async def _settled(url: str) -> None:
+async def _settled(url: str) -> float:
     """Between the phases: the relay has published every outbox row of the first (no backlog
     drained during the second) and the planner's statistics count the rows it added (what
     autovacuum would do in the next minute, not in the middle of the measurement)."""
     connection = await asyncpg.connect(asyncpg_dsn(url))
+    began = time.perf_counter()
     try:
         for _ in range(600):
             if not await connection.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL"):
@@ -240,9 +242,11 @@ async def _settled(url: str) -> None:
             await asyncio.sleep(0.1)
         else:
             raise RuntimeError("the relay did not publish the first phase's events in a minute")
+        drained = time.perf_counter() - began
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
+    return drained
 
 
 def _limits(concurrency: int) -> httpx.Limits:
@@ -274,7 +278,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
             f"stored with its outbox row in one transaction; {workers()}",
         )
         half = peak.rate / 2
-        await _settled(url)
+        drained = await _settled(url)
         run = await paced(load, second, half)
         await load.aclose()
         _check(run, n, load)
@@ -285,7 +289,7 @@ async def single(n: int, port: int = 18131, concurrency: int = 128) -> list[Resu
             run.seconds,
             run.latencies_ms,
             notes=f"open loop at {half:.0f} visits/s (half the measured maximum), once the "
-            "relay has published the first phase; "
+            f"relay has published the first phase ({drained:.1f} s after its end); "
             f"{workers()}; load generator lag p99 {run.lag_p99_ms:.0f} ms; "
             f"worst seconds: {run.worst_seconds()}",
         )
