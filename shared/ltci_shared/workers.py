@@ -67,16 +67,13 @@ def _worker(config: uvicorn.Config) -> None:
     try:
         sock = listening_socket(config.host, config.port)
     except OSError as exc:
-        logging.getLogger("uvicorn.error").error("cannot bind %s:%s: %s", *_where(config), exc)
+        where = f"{config.host}:{config.port}"
+        logging.getLogger("uvicorn.error").error("cannot bind %s: %s", where, exc)
         sys.exit(STARTUP_FAILURE)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     if not server.started:  # uvicorn returns (rather than exits) when start-up failed
         sys.exit(STARTUP_FAILURE)
-
-
-def _where(config: uvicorn.Config) -> tuple[str, int]:
-    return config.host, config.port
 
 
 class Supervisor:
@@ -102,7 +99,7 @@ class Supervisor:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
         processes = [self._start() for _ in range(self._count)]
-        log.info("started %d workers on %s:%s", self._count, *_where(self._config))
+        log.info("started %d workers on %s:%s", self._count, self._config.host, self._config.port)
         while not self._stop.wait(0.5):
             for i, process in enumerate(processes):
                 if process.is_alive():
@@ -113,7 +110,9 @@ class Supervisor:
                     self.failed = True
                     self._stop.set()
                     break
-                log.warning("worker %s exited with %s; starting another", *_died(process))
+                log.warning(
+                    "worker %s exited with %s; starting another", process.pid, process.exitcode
+                )
                 processes[i] = self._start()
         self._terminate(processes)
         return 1 if self.failed else 0
@@ -128,10 +127,6 @@ class Supervisor:
             if process.is_alive():
                 process.kill()
                 process.join()
-
-
-def _died(process: BaseProcess) -> tuple[int | None, int | None]:
-    return process.pid, process.exitcode
 
 
 def serve(config: uvicorn.Config, count: int) -> None:
