@@ -83,8 +83,8 @@ _SUBJECT_MAX = 100
 def encode(event: IntegrationEvent, *, event_id: str | None = None) -> tuple[str, str, str, bytes]:
     """(id, type, subject, JSON) of the event in its envelope: the bytes
     ``Envelope.wrap(event, event_id=...).to_bytes()`` gives, without building and validating
-    the envelope model (this runs once for every event written: a third of the cost of
-    ``wrap`` and ``to_bytes``). Raises ValueError for a subject the envelope would refuse."""
+    the envelope model (this runs once for every event written). Raises ValueError for a
+    subject the envelope would refuse."""
     kind = type(event)
     name = kind.event_type()
     subject = event.key
