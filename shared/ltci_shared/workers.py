@@ -22,7 +22,7 @@ import multiprocessing
 import signal
 import socket
 import sys
-import threading
+import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -83,7 +83,9 @@ class Supervisor:
         self._config = config
         self._count = count
         self._context = multiprocessing.get_context("spawn")
-        self._stop = threading.Event()
+        # a plain flag: a signal handler that takes a lock (threading.Event.set) can deadlock
+        # with the main thread it interrupted while that thread held the same lock
+        self._stopping = False
         self.failed = False
 
     def _start(self) -> BaseProcess:
@@ -92,7 +94,7 @@ class Supervisor:
         return process
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        self._stop.set()
+        self._stopping = True
 
     def run(self) -> int:
         """Run until a signal (exit status 0) or a start-up failure (1)."""
@@ -100,15 +102,17 @@ class Supervisor:
             signal.signal(signum, self._on_signal)
         processes = [self._start() for _ in range(self._count)]
         log.info("started %d workers on %s:%s", self._count, self._config.host, self._config.port)
-        while not self._stop.wait(0.5):
+        while not self._stopping:
+            time.sleep(0.5)
             for i, process in enumerate(processes):
+                if self._stopping:
+                    break
                 if process.is_alive():
                     continue
                 process.join()
                 if process.exitcode == STARTUP_FAILURE:
                     log.error("worker %s failed to start; stopping", process.pid)
-                    self.failed = True
-                    self._stop.set()
+                    self.failed = self._stopping = True
                     break
                 log.warning(
                     "worker %s exited with %s; starting another", process.pid, process.exitcode
