@@ -90,6 +90,14 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _pids(log: Path) -> list[int]:
     """The worker processes started so far, in order."""
     return [
@@ -109,7 +117,8 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
 
 @contextlib.asynccontextmanager
 async def _serving(pg_url: str, log: Path, port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``serve`` with two workers on ``port``, its output in ``log``; stopped with SIGTERM."""
+    """``serve`` with two workers on ``port`` (a process group of its own), its output in
+    ``log``; stopped with SIGTERM, and anything left of the group killed."""
     env = {**os.environ, "ENROLLMENT_DATABASE_URL": pg_url, "LTCI_WORKERS": "2"}
     env.pop("LTCI_FAULTS", None)
     migrate = await asyncio.create_subprocess_exec(
@@ -119,14 +128,18 @@ async def _serving(pg_url: str, log: Path, port: int) -> AsyncIterator[asyncio.s
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "ltci_enrollment", "serve", "--port", str(port),
-            env=env, cwd=ROOT, stdout=out, stderr=out,
+            env=env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True,
         )  # fmt: skip
         try:
             yield proc
         finally:
             if proc.returncode is None:
                 proc.terminate()
-            await asyncio.wait_for(proc.wait(), 60)
+            try:
+                await asyncio.wait_for(proc.wait(), 60)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
 
 
 async def _both_listening(url: str, proc: asyncio.subprocess.Process, log: Path) -> None:
@@ -195,3 +208,20 @@ async def test_a_worker_that_cannot_start_stops_them_all(pg_url: str, tmp_path: 
             await asyncio.wait_for(proc.wait(), 60)
     assert proc.returncode == 1
     assert any("cannot bind" in e["message"] for e in _lines(log))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+async def test_a_signal_to_the_process_group_stops_every_process(
+    pg_url: str, tmp_path: Path, signum: int
+) -> None:
+    """Ctrl+C in a terminal, or a runtime signalling the whole group: the workers stop on
+    their own and the supervisor with them (status 0), without starting a worker again."""
+    port, log = _free_port(), tmp_path / "serve.log"
+    async with _serving(pg_url, log, port) as proc:
+        await _both_listening(f"http://127.0.0.1:{port}", proc, log)
+        workers = _pids(log)
+        os.killpg(proc.pid, signum)
+        await asyncio.wait_for(proc.wait(), 60)
+    assert proc.returncode == 0
+    assert _pids(log) == workers, "no worker started again"
+    assert not any(map(_running, workers))
