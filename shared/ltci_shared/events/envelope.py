@@ -25,6 +25,27 @@ def random_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
+SUBJECT_MAX = 100  # characters of an envelope's subject (the message key)
+
+
+def _attributes(event: IntegrationEvent, event_id: str | None) -> dict[str, Any]:
+    """The envelope's fields for ``event``, in declaration order (``wrap`` and ``encode``)."""
+    kind = type(event)
+    name = kind.event_type()
+    return {
+        "specversion": "1.0",
+        "id": event_id or random_id(),
+        "source": f"/ltci/{kind.producer}",
+        "type": name,
+        "time": datetime.now(UTC),
+        "subject": event.key,
+        "datacontenttype": "application/json",
+        "dataschema": f"urn:ltci:event:{name}:v{kind.schema_version}",
+        "schemaversion": kind.schema_version,
+        "data": event.model_dump(mode="json"),
+    }
+
+
 class Envelope(BaseModel):
     """A CloudEvents 1.0 structured-mode event (JSON), with ``schemaversion`` as an extension."""
 
@@ -35,7 +56,7 @@ class Envelope(BaseModel):
     source: str = Field(min_length=1, max_length=200)
     type: str = Field(min_length=1, max_length=200)
     time: datetime
-    subject: str = Field(min_length=1, max_length=100)
+    subject: str = Field(min_length=1, max_length=SUBJECT_MAX)
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str
     schemaversion: int = Field(ge=1)
@@ -43,17 +64,7 @@ class Envelope(BaseModel):
 
     @classmethod
     def wrap(cls, event: IntegrationEvent, *, event_id: str | None = None) -> Envelope:
-        kind = type(event)
-        return cls(
-            id=event_id or random_id(),
-            source=f"/ltci/{kind.producer}",
-            type=kind.event_type(),
-            time=datetime.now(UTC),
-            subject=event.key,
-            dataschema=f"urn:ltci:event:{kind.event_type()}:v{kind.schema_version}",
-            schemaversion=kind.schema_version,
-            data=event.model_dump(mode="json"),
-        )
+        return cls(**_attributes(event, event_id))
 
     def payload(self) -> IntegrationEvent:
         """The typed payload; raises UnknownEventType or a pydantic ValidationError."""
@@ -77,7 +88,6 @@ class Envelope(BaseModel):
 
 
 _FIELDS = tuple(Envelope.model_fields)  # in declaration order, as model_dump gives them
-_SUBJECT_MAX = 100
 
 
 def encode(event: IntegrationEvent, *, event_id: str | None = None) -> tuple[str, str, str, bytes]:
@@ -85,22 +95,8 @@ def encode(event: IntegrationEvent, *, event_id: str | None = None) -> tuple[str
     ``Envelope.wrap(event, event_id=...).to_bytes()`` gives, without building and validating
     the envelope model (this runs once for every event written). Raises ValueError for a
     subject the envelope would refuse."""
-    kind = type(event)
-    name = kind.event_type()
-    subject = event.key
-    if not 0 < len(subject) <= _SUBJECT_MAX:
-        raise ValueError(f"an event subject has 1 to {_SUBJECT_MAX} characters")
-    identifier = event_id or random_id()
-    body = {
-        "specversion": "1.0",
-        "id": identifier,
-        "source": f"/ltci/{kind.producer}",
-        "type": name,
-        "time": datetime.now(UTC),
-        "subject": subject,
-        "datacontenttype": "application/json",
-        "dataschema": f"urn:ltci:event:{name}:v{kind.schema_version}",
-        "schemaversion": kind.schema_version,
-        "data": event.model_dump(mode="json"),
-    }
-    return identifier, name, subject, orjson.dumps(body, option=orjson.OPT_UTC_Z)
+    body = _attributes(event, event_id)
+    subject = body["subject"]
+    if not 0 < len(subject) <= SUBJECT_MAX:
+        raise ValueError(f"an event subject has 1 to {SUBJECT_MAX} characters")
+    return body["id"], body["type"], subject, orjson.dumps(body, option=orjson.OPT_UTC_Z)
